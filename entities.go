@@ -93,8 +93,9 @@ func (e Event) listKey() string { return e.ID }
 // InvitationStatus is an invitation's state.
 type InvitationStatus string
 
-// Invitation states. Expired is never stored: a pending invitation whose
-// ExpiresAt has passed is reported as expired.
+// Invitation states. A pending invitation whose ExpiresAt has passed is
+// reported as expired; the Service stores "expired" only when it retires such
+// an invitation (a new invitation for the same email replaces it).
 const (
 	InvitationPending  InvitationStatus = "pending"
 	InvitationAccepted InvitationStatus = "accepted"
@@ -124,6 +125,9 @@ type Invitation struct {
 	UpdatedAt       time.Time        `json:"updated_at"`
 	Token           string           `json:"token,omitempty"`
 	AcceptURL       string           `json:"accept_url,omitempty"`
+	// DeliveryError is the Notifier's error, when delivery failed; the
+	// invitation is saved regardless and can be resent.
+	DeliveryError string `json:"delivery_error,omitempty"`
 }
 
 func (i Invitation) listKey() string { return i.ID }

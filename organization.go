@@ -1,0 +1,354 @@
+package orgs
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// CreateOrganizationInput describes a new organization. Only Name is
+// required. Slug is derived from Name when empty (with a random suffix when
+// the name yields fewer than 3 characters); an explicit or derived slug that
+// is taken fails with ErrSlugTaken.
+type CreateOrganizationInput struct {
+	Name         string            `json:"name"`
+	Slug         string            `json:"slug"`
+	Handle       string            `json:"handle"`
+	Description  string            `json:"description"`
+	LogoURL      string            `json:"logo_url"`
+	Website      string            `json:"website"`
+	Industry     string            `json:"industry"`
+	ContactEmail string            `json:"contact_email"`
+	ContactPhone string            `json:"contact_phone"`
+	Visibility   Visibility        `json:"visibility"`
+	Domains      []string          `json:"domains"`
+	ExternalID   string            `json:"external_id"`
+	Metadata     map[string]string `json:"metadata"`
+}
+
+// UpdateOrganizationInput changes an organization. Nil fields are left as
+// they are; an empty string clears an optional field. Domains and Metadata
+// replace the old values when non-nil.
+type UpdateOrganizationInput struct {
+	Name         *string           `json:"name"`
+	Slug         *string           `json:"slug"`
+	Handle       *string           `json:"handle"`
+	Description  *string           `json:"description"`
+	LogoURL      *string           `json:"logo_url"`
+	Website      *string           `json:"website"`
+	Industry     *string           `json:"industry"`
+	ContactEmail *string           `json:"contact_email"`
+	ContactPhone *string           `json:"contact_phone"`
+	Visibility   *Visibility       `json:"visibility"`
+	Domains      []string          `json:"domains"`
+	ExternalID   *string           `json:"external_id"`
+	Metadata     map[string]string `json:"metadata"`
+}
+
+// OrganizationQuery filters ListOrganizations.
+type OrganizationQuery struct {
+	Domain string // only organizations with this domain
+	Search string // case-insensitive substring of the name
+	Page
+}
+
+// normalize validates every field of org that a caller sets, normalizing in
+// place (slug, handle, emails and domains lower-cased).
+func (s *Service) normalize(org *Organization) error {
+	var fe fieldErrors
+	fe.check("name", validateName(org.Name, maxNameLen))
+	org.Slug = strings.ToLower(org.Slug)
+	fe.check("slug", validateSlug(org.Slug, s.reserved))
+	if org.Handle != "" {
+		org.Handle = strings.ToLower(org.Handle)
+		fe.check("handle", validateSlug(org.Handle, s.reserved))
+	}
+	fe.check("description", validateText(org.Description, maxDescriptionLen, true))
+	fe.check("logo_url", validateURL(org.LogoURL))
+	fe.check("website", validateURL(org.Website))
+	if org.Industry != "" && !slices.Contains(s.industries, org.Industry) {
+		fe.add("industry", "must be one of the industry choices")
+	}
+	if org.ContactEmail != "" {
+		e, err := NormalizeEmail(org.ContactEmail)
+		fe.check("contact_email", err)
+		org.ContactEmail = e
+	}
+	fe.check("contact_phone", validatePhone(org.ContactPhone))
+	switch org.Visibility {
+	case "":
+		org.Visibility = VisibilityPrivate
+	case VisibilityPrivate, VisibilityPublic:
+	default:
+		fe.add("visibility", "must be private or public")
+	}
+	if len(org.Domains) > maxDomains {
+		fe.add("domains", "must have at most 20 domains")
+	} else {
+		domains := make([]string, 0, len(org.Domains))
+		for _, d := range org.Domains {
+			n, err := NormalizeDomain(d)
+			fe.check("domains", err)
+			if err == nil && !slices.Contains(domains, n) {
+				domains = append(domains, n)
+			}
+		}
+		org.Domains = domains
+	}
+	if len(org.ExternalID) > maxExternalIDLen {
+		fe.add("external_id", "must be at most 64 bytes")
+	} else {
+		fe.check("external_id", checkText(org.ExternalID, false))
+	}
+	fe.check("metadata", validateMetadata(org.Metadata, s.metadataLimits))
+	if org.Metadata == nil {
+		org.Metadata = map[string]string{}
+	}
+	return fe.err()
+}
+
+// CreateOrganization creates an organization with actor as its owner and
+// seeds it (see WithSeed), all in one transaction, and records
+// organization.created.
+func (s *Service) CreateOrganization(ctx context.Context, actor string, in CreateOrganizationInput) (*Organization, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	org := &Organization{
+		ID: NewID(PrefixOrganization), Name: in.Name, Slug: in.Slug, Handle: in.Handle,
+		Description: in.Description, LogoURL: in.LogoURL, Website: in.Website,
+		Industry: in.Industry, ContactEmail: in.ContactEmail, ContactPhone: in.ContactPhone,
+		Visibility: in.Visibility, Domains: slices.Clone(in.Domains), ExternalID: in.ExternalID,
+		Metadata: maps.Clone(in.Metadata), MemberCount: 1, Role: RoleOwner, CreatedBy: actor,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if org.Slug == "" {
+		org.Slug = Slugify(in.Name)
+		if len(org.Slug) < minSlugLen {
+			org.Slug = strings.Trim(org.Slug+"-"+randomSuffix(6), "-")
+		}
+	}
+	if err := s.normalize(org); err != nil {
+		return nil, err
+	}
+	owner := &Member{OrganizationID: org.ID, UserID: actor, Role: RoleOwner, JoinedAt: now}
+	categories, pipelines := s.seedRows(org.ID)
+	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		if max := s.limits.OrganizationsPerUser; max > 0 {
+			if err := tx.LockUser(ctx, actor); err != nil {
+				return err
+			}
+			n, err := tx.CountOrganizationsCreatedBy(ctx, actor)
+			if err != nil {
+				return err
+			}
+			if n >= max {
+				return ErrLimitExceeded
+			}
+		}
+		if err := tx.InsertOrganization(ctx, org, owner); err != nil {
+			return err
+		}
+		if len(categories) > 0 {
+			if err := tx.InsertCategories(ctx, categories); err != nil {
+				return err
+			}
+		}
+		for i := range pipelines {
+			if err := tx.InsertPipeline(ctx, &pipelines[i]); err != nil {
+				return err
+			}
+		}
+		return s.event(ctx, tx, org.ID, actor, "organization.created", map[string]string{"slug": org.Slug, "name": org.Name})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return org, nil
+}
+
+// seedRows builds the seed's categories and pipelines for a new organization.
+func (s *Service) seedRows(orgID string) ([]Category, []Pipeline) {
+	now := s.clock()
+	cats := make([]Category, len(s.seed.Categories))
+	for i, name := range s.seed.Categories {
+		cats[i] = Category{ID: NewID(PrefixCategory), OrganizationID: orgID, Name: name, Position: i, CreatedAt: now}
+	}
+	pipes := make([]Pipeline, len(s.seed.Pipelines))
+	for i, ps := range s.seed.Pipelines {
+		p := Pipeline{ID: NewID(PrefixPipeline), OrganizationID: orgID, Name: ps.Name, IsDefault: i == 0, CreatedAt: now}
+		for j, st := range ps.Stages {
+			p.Stages = append(p.Stages, Stage{ID: NewID(PrefixStage), PipelineID: p.ID, Name: st, Position: j})
+		}
+		pipes[i] = p
+	}
+	return cats, pipes
+}
+
+// GetOrganization returns the organization with the slug (case-insensitive),
+// with Role set to actor's role. A private organization actor is not a
+// member of is ErrNotFound.
+func (s *Service) GetOrganization(ctx context.Context, actor, slug string) (*Organization, error) {
+	return s.view(ctx, s.store, actor, slug, PermOrgRead)
+}
+
+// GetOrganizationByID is GetOrganization by ID.
+func (s *Service) GetOrganizationByID(ctx context.Context, actor, id string) (*Organization, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	if !validID(PrefixOrganization, id) {
+		return nil, ErrNotFound
+	}
+	return s.getBy(ctx, actor, OrgKey{ID: id})
+}
+
+// GetOrganizationByExternalID is GetOrganization by the host's external ID.
+func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor, externalID string) (*Organization, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	if externalID == "" || len(externalID) > maxExternalIDLen || checkText(externalID, false) != nil {
+		return nil, ErrNotFound
+	}
+	return s.getBy(ctx, actor, OrgKey{ExternalID: externalID})
+}
+
+func (s *Service) getBy(ctx context.Context, actor string, key OrgKey) (*Organization, error) {
+	org, err := s.store.GetOrganization(ctx, key, actor)
+	if err != nil {
+		return nil, err
+	}
+	return org, s.authorize(org, PermOrgRead)
+}
+
+// GetOrganizationDetail returns the organization with its categories and
+// pipelines.
+func (s *Service) GetOrganizationDetail(ctx context.Context, actor, slug string) (*OrganizationDetail, error) {
+	org, err := s.GetOrganization(ctx, actor, slug)
+	if err != nil {
+		return nil, err
+	}
+	cats, err := s.store.ListCategories(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	pipes, err := s.store.ListPipelines(ctx, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &OrganizationDetail{Organization: *org, Categories: nonNil(cats), Pipelines: nonNil(pipes)}, nil
+}
+
+// ListOrganizations lists the organizations actor is a member of.
+func (s *Service) ListOrganizations(ctx context.Context, actor string, q OrganizationQuery) (*List[Organization], error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	r, err := q.Page.toRange()
+	var fe fieldErrors
+	fe.check("page", err)
+	f := OrganizationFilter{UserID: actor, Search: q.Search, Range: r}
+	if q.Domain != "" {
+		f.Domain, err = NormalizeDomain(q.Domain)
+		fe.check("domain", err)
+	}
+	fe.check("search", validateText(q.Search, maxNameLen, false))
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	orgs, err := s.store.ListOrganizations(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return paginate(orgs, r, Organization.listKey), nil
+}
+
+// UpdateOrganization changes an organization (PermOrgUpdate) and records
+// organization.updated with the names of the changed fields.
+func (s *Service) UpdateOrganization(ctx context.Context, actor, slug string, in UpdateOrganizationInput) (*Organization, error) {
+	var out *Organization
+	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		org, err := s.lock(ctx, tx, actor, slug, PermOrgUpdate)
+		if err != nil {
+			return err
+		}
+		changed := applyUpdate(org, in)
+		if err := s.normalize(org); err != nil {
+			return err
+		}
+		org.UpdatedAt = s.clock()
+		if err := tx.UpdateOrganization(ctx, org); err != nil {
+			return err
+		}
+		out = org
+		return s.event(ctx, tx, org.ID, actor, "organization.updated", map[string]string{"fields": strings.Join(changed, ",")})
+	})
+	return out, err
+}
+
+// applyUpdate copies the set fields of in to org and names them.
+func applyUpdate(org *Organization, in UpdateOrganizationInput) []string {
+	var changed []string
+	set := func(name string, dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+			changed = append(changed, name)
+		}
+	}
+	set("name", &org.Name, in.Name)
+	set("slug", &org.Slug, in.Slug)
+	set("handle", &org.Handle, in.Handle)
+	set("description", &org.Description, in.Description)
+	set("logo_url", &org.LogoURL, in.LogoURL)
+	set("website", &org.Website, in.Website)
+	set("industry", &org.Industry, in.Industry)
+	set("contact_email", &org.ContactEmail, in.ContactEmail)
+	set("contact_phone", &org.ContactPhone, in.ContactPhone)
+	set("external_id", &org.ExternalID, in.ExternalID)
+	if in.Visibility != nil {
+		org.Visibility = *in.Visibility
+		if org.Visibility == "" {
+			org.Visibility = "-" // an explicit empty visibility is invalid
+		}
+		changed = append(changed, "visibility")
+	}
+	if in.Domains != nil {
+		org.Domains = slices.Clone(in.Domains)
+		changed = append(changed, "domains")
+	}
+	if in.Metadata != nil {
+		org.Metadata = maps.Clone(in.Metadata)
+		changed = append(changed, "metadata")
+	}
+	return changed
+}
+
+// DeleteOrganization deletes an organization and everything it owns in one
+// transaction (PermOrgDelete). Its event log stays, ending with
+// organization.deleted.
+func (s *Service) DeleteOrganization(ctx context.Context, actor, slug string) error {
+	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
+		org, err := s.lock(ctx, tx, actor, slug, PermOrgDelete)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteOrganization(ctx, org.ID); err != nil {
+			return err
+		}
+		return s.event(ctx, tx, org.ID, actor, "organization.deleted", map[string]string{"slug": org.Slug})
+	})
+}
+
+// nonNil returns s, or an empty slice when s is nil, so JSON shows [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+var _ = errors.New
