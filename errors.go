@@ -108,6 +108,16 @@ func (fe *fieldErrors) check(field string, err error) {
 	fe.add(field, err.Error())
 }
 
+// merge appends the fields of a *ValidationError as they are named.
+func (fe *fieldErrors) merge(err error) {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		*fe = append(*fe, ve.Fields...)
+	} else if err != nil {
+		fe.add("", err.Error())
+	}
+}
+
 func (fe fieldErrors) err() error {
 	if len(fe) == 0 {
 		return nil

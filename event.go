@@ -18,7 +18,7 @@ type EventQuery struct {
 func (s *Service) ListEvents(ctx context.Context, actor, slug string, q EventQuery) (*List[Event], error) {
 	r, err := q.Page.toRange()
 	var fe fieldErrors
-	fe.check("page", err)
+	fe.merge(err)
 	fe.check("type", validateText(q.Type, 64, false))
 	if err := fe.err(); err != nil {
 		return nil, err

@@ -133,10 +133,10 @@ func parseToken(token string) ([]byte, bool) {
 
 // present fills the computed fields of an invitation read from the Store.
 func (s *Service) present(inv *Invitation) *Invitation {
-	inv.IsExpired = inv.Status == InvitationPending && !s.clock().Before(inv.ExpiresAt)
-	if inv.IsExpired {
+	if inv.Status == InvitationPending && !s.clock().Before(inv.ExpiresAt) {
 		inv.Status = InvitationExpired
 	}
+	inv.IsExpired = inv.Status == InvitationExpired
 	return inv
 }
 
@@ -315,7 +315,7 @@ func (s *Service) GetInvitation(ctx context.Context, actor, slug, id string) (*I
 func (s *Service) ListInvitations(ctx context.Context, actor, slug string, q InvitationQuery) (*List[Invitation], error) {
 	r, err := q.Page.toRange()
 	var fe fieldErrors
-	fe.check("page", err)
+	fe.merge(err)
 	switch q.Status {
 	case "", InvitationPending, InvitationAccepted, InvitationRevoked, InvitationDeclined, InvitationExpired:
 	default:
@@ -440,11 +440,12 @@ func (s *Service) respond(ctx context.Context, actor, token string, fn func(ctx 
 		if subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 {
 			return ErrNotFound
 		}
-		if inv.Status != InvitationPending {
-			return ErrInvitationNotPending
-		}
-		if !s.clock().Before(inv.ExpiresAt) {
+		switch s.present(inv).Status {
+		case InvitationPending:
+		case InvitationExpired:
 			return ErrInvitationExpired
+		default:
+			return ErrInvitationNotPending
 		}
 		if !s.invitations.SkipEmailCheck && email != inv.Email {
 			return ErrEmailMismatch

@@ -304,7 +304,7 @@ func (s *Service) GetMember(ctx context.Context, actor, slug, userID string) (*M
 func (s *Service) ListMembers(ctx context.Context, actor, slug string, q MemberQuery) (*List[Member], error) {
 	r, err := q.Page.toRange()
 	var fe fieldErrors
-	fe.check("page", err)
+	fe.merge(err)
 	if q.Role != "" {
 		fe.check("role", s.checkRole(q.Role))
 	}

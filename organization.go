@@ -250,7 +250,7 @@ func (s *Service) ListOrganizations(ctx context.Context, actor string, q Organiz
 	}
 	r, err := q.Page.toRange()
 	var fe fieldErrors
-	fe.check("page", err)
+	fe.merge(err)
 	f := OrganizationFilter{UserID: actor, Search: q.Search, Range: r}
 	if q.Domain != "" {
 		f.Domain, err = NormalizeDomain(q.Domain)

@@ -318,13 +318,13 @@ func (s *Service) ReorderStages(ctx context.Context, actor, slug, pipelineID str
 			return nil, invalid("stage_ids", "must list every stage exactly once")
 		}
 		out := make([]StageInput, 0, len(in))
-		for _, id := range stageIDs {
+		for j, id := range stageIDs {
 			i := slices.IndexFunc(in, func(st StageInput) bool { return st.ID == id })
-			if i < 0 {
+			if i < 0 || slices.Contains(stageIDs[:j], id) {
 				return nil, invalid("stage_ids", "must list every stage exactly once")
 			}
 			out = append(out, in[i])
 		}
-		return out, nil // replaceStages rejects duplicates
+		return out, nil
 	})
 }

@@ -213,8 +213,9 @@ type EventFilter struct {
 	Range
 }
 
-// InvitationFilter filters ListInvitations. Status "expired" means pending
-// with ExpiresAt at or before Now; "pending" means pending and not expired.
+// InvitationFilter filters ListInvitations. Status "expired" means stored as
+// expired, or pending with ExpiresAt at or before Now; "pending" means pending
+// with ExpiresAt after Now; other statuses match the stored status.
 type InvitationFilter struct {
 	Status InvitationStatus
 	Now    time.Time
