@@ -1,0 +1,357 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/tenantkit/orgs"
+	"github.com/uptrace/bun"
+)
+
+// LockOrganization locks the organization's row until the transaction ends:
+// on Postgres with SELECT … FOR NO KEY UPDATE (which still lets other
+// transactions insert rows referring to it), on SQLite by the immediate
+// transaction itself, which already excludes every other writer. Either way
+// it checks that the organization exists.
+func (q *queries) LockOrganization(ctx context.Context, orgID string) error {
+	query := "SELECT id FROM organizations WHERE id = ?"
+	if q.pg && q.tx != nil {
+		query += " FOR NO KEY UPDATE"
+	}
+	var id string
+	return q.get(ctx, &id, query, orgID)
+}
+
+// LockUser takes a transaction-scoped advisory lock on the user's ID on
+// Postgres; on SQLite the immediate transaction already serializes writers.
+func (q *queries) LockUser(ctx context.Context, userID string) error {
+	if err := q.ready(); err != nil {
+		return err
+	}
+	if !q.pg || q.tx == nil {
+		return nil
+	}
+	_, err := q.exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "orgs:user:"+userID)
+	return err
+}
+
+// orgRow is an organization as read, with its domains aggregated.
+type orgRow struct {
+	orgs.Organization
+	DomainList string // domains in order, space-separated
+}
+
+// orgColumns selects an orgRow from organizations AS o.
+const orgColumns = `o.id, o.name, o.slug, o.handle, o.description, o.logo_url, o.website, o.industry,
+	o.contact_email, o.contact_phone, o.visibility, o.external_id, o.metadata, o.member_count,
+	o.team_count, o.created_by, o.created_at, o.updated_at,
+	(SELECT string_agg(d.domain, ' ' ORDER BY d.position) FROM organization_domains AS d
+	 WHERE d.organization_id = o.id) AS domain_list`
+
+func (r *orgRow) organization() *orgs.Organization {
+	o := &r.Organization
+	o.Domains = strings.Fields(r.DomainList)
+	if len(o.Domains) == 0 {
+		o.Domains = nil
+	}
+	utc(&o.CreatedAt, &o.UpdatedAt)
+	return o
+}
+
+// encodeMap encodes m as JSON text, or NULL when empty.
+func encodeMap(m map[string]string) any {
+	if len(m) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(m) // a map[string]string always encodes
+	return string(b)
+}
+
+// InsertOrganization inserts org (slug lower-cased, member_count 1), its
+// domains and owner, in three statements at most.
+func (q *queries) InsertOrganization(ctx context.Context, org *orgs.Organization, owner *orgs.Member) error {
+	return q.write(ctx, func(w *queries) error {
+		_, err := w.exec(ctx, `INSERT INTO organizations (id, name, slug, handle, description, logo_url,
+			website, industry, contact_email, contact_phone, visibility, external_id, metadata,
+			member_count, team_count, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?)`,
+			org.ID, org.Name, strings.ToLower(org.Slug), nullString(org.Handle), org.Description,
+			org.LogoURL, org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
+			nullString(org.ExternalID), encodeMap(org.Metadata), org.CreatedBy, org.CreatedAt, org.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		if err := w.insertDomains(ctx, org.ID, org.Domains); err != nil {
+			return err
+		}
+		_, err = w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+			org.ID, owner.UserID, owner.Role, owner.JoinedAt)
+		return err
+	})
+}
+
+// domainRow is a row of organization_domains.
+type domainRow struct {
+	bun.BaseModel `bun:"table:organization_domains"`
+
+	OrganizationID string
+	Domain         string
+	Position       int
+}
+
+// insertDomains inserts an organization's domains, in order, dropping
+// repeats, in one statement (none when there are no domains).
+func (q *queries) insertDomains(ctx context.Context, orgID string, domains []string) error {
+	rows := make([]domainRow, 0, len(domains))
+	seen := make(map[string]bool, len(domains))
+	for _, d := range domains {
+		if !seen[d] {
+			seen[d] = true
+			rows = append(rows, domainRow{OrganizationID: orgID, Domain: d, Position: len(rows)})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := q.execQuery(ctx, q.db.NewInsert().Model(&rows))
+	return err
+}
+
+// GetOrganization returns the organization with its domains and the
+// viewer's role, in one query. Slugs match case-insensitively.
+func (q *queries) GetOrganization(ctx context.Context, key orgs.OrgKey, viewer string) (*orgs.Organization, error) {
+	var col, val string
+	switch {
+	case key.ID != "":
+		col, val = "o.id", key.ID
+	case key.Slug != "":
+		col, val = "o.slug", strings.ToLower(key.Slug)
+	case key.ExternalID != "":
+		col, val = "o.external_id", key.ExternalID
+	default:
+		return nil, orgs.ErrNotFound
+	}
+	var row orgRow
+	err := q.get(ctx, &row, "SELECT "+orgColumns+`, COALESCE(m.role, '') AS role
+		FROM organizations AS o
+		LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ?
+		WHERE ? = ?`, viewer, bun.Safe(col), val)
+	if err != nil {
+		return nil, err
+	}
+	return row.organization(), nil
+}
+
+// ListOrganizations returns a page of the user's organizations: one keyset
+// query on members (user_id, organization_id), organizations joined to the
+// page.
+func (q *queries) ListOrganizations(ctx context.Context, f orgs.OrganizationFilter) ([]orgs.Organization, error) {
+	page := q.db.NewSelect().ColumnExpr("m.organization_id, m.role").
+		TableExpr("members AS m").
+		Where("m.user_id = ?", f.UserID)
+	if f.Domain != "" {
+		page.Where(`EXISTS (SELECT 1 FROM organization_domains AS d
+			WHERE d.organization_id = m.organization_id AND d.domain = ?)`, f.Domain)
+	}
+	if f.Search != "" {
+		op, pattern := q.like(f.Search)
+		page.Join("JOIN organizations AS o ON o.id = m.organization_id").
+			Where(`o.name ? ? ESCAPE '\'`, op, pattern)
+	}
+	rows, err := list[orgRow](ctx, q, page, "m.organization_id", f.Range, func(sq *bun.SelectQuery) *bun.SelectQuery {
+		return sq.ColumnExpr(orgColumns).ColumnExpr("m.role").
+			Join("JOIN organizations AS o ON o.id = m.organization_id")
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]orgs.Organization, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].organization()
+	}
+	return out, nil
+}
+
+// CountOrganizationsCreatedBy counts the organizations userID created.
+func (q *queries) CountOrganizationsCreatedBy(ctx context.Context, userID string) (int, error) {
+	return q.count(ctx, "SELECT count(*) FROM organizations WHERE created_by = ?", userID)
+}
+
+// UpdateOrganization writes org's mutable fields and replaces its domains.
+func (q *queries) UpdateOrganization(ctx context.Context, org *orgs.Organization) error {
+	return q.write(ctx, func(w *queries) error {
+		err := w.execOne(ctx, `UPDATE organizations SET name = ?, slug = ?, handle = ?,
+			description = ?, logo_url = ?, website = ?, industry = ?, contact_email = ?,
+			contact_phone = ?, visibility = ?, external_id = ?, metadata = ?, updated_at = ?
+			WHERE id = ?`,
+			org.Name, strings.ToLower(org.Slug), nullString(org.Handle), org.Description, org.LogoURL,
+			org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
+			nullString(org.ExternalID), encodeMap(org.Metadata), org.UpdatedAt, org.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(ctx, "DELETE FROM organization_domains WHERE organization_id = ?", org.ID); err != nil {
+			return err
+		}
+		return w.insertDomains(ctx, org.ID, org.Domains)
+	})
+}
+
+// DeleteOrganization deletes the organization; foreign keys cascade to
+// everything it owns but its events.
+func (q *queries) DeleteOrganization(ctx context.Context, orgID string) error {
+	return q.write(ctx, func(w *queries) error {
+		return w.execOne(ctx, "DELETE FROM organizations WHERE id = ?", orgID)
+	})
+}
+
+// InsertMember inserts a membership and counts it.
+func (q *queries) InsertMember(ctx context.Context, m *orgs.Member) error {
+	return q.write(ctx, func(w *queries) error {
+		_, err := w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
+			m.OrganizationID, m.UserID, m.Role, m.JoinedAt)
+		if err != nil {
+			return err
+		}
+		_, err = w.exec(ctx, "UPDATE organizations SET member_count = member_count + 1 WHERE id = ?", m.OrganizationID)
+		return err
+	})
+}
+
+// memberColumns selects an orgs.Member from members AS m LEFT JOIN users AS u.
+const memberColumns = `m.organization_id, m.user_id, m.role, m.joined_at,
+	u.username, u.email, u.name, u.avatar_url`
+
+// GetMember returns a membership with the user's profile.
+func (q *queries) GetMember(ctx context.Context, orgID, userID string) (*orgs.Member, error) {
+	var m orgs.Member
+	err := q.get(ctx, &m, "SELECT "+memberColumns+` FROM members AS m
+		LEFT JOIN users AS u ON u.id = m.user_id
+		WHERE m.organization_id = ? AND m.user_id = ?`, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	utc(&m.JoinedAt)
+	return &m, nil
+}
+
+// ListMembers returns a page of members with profiles: one keyset query on
+// members' primary key (organization_id, user_id), profiles joined to the
+// page (and, to search them, to the members).
+func (q *queries) ListMembers(ctx context.Context, orgID string, f orgs.MemberFilter) ([]orgs.Member, error) {
+	page := q.db.NewSelect().ColumnExpr("m.organization_id, m.user_id, m.role, m.joined_at").
+		TableExpr("members AS m").
+		Where("m.organization_id = ?", orgID)
+	if f.Role != "" {
+		page.Where("m.role = ?", f.Role)
+	}
+	if f.Search != "" {
+		op, p := q.like(f.Search)
+		page.Join("JOIN users AS u ON u.id = m.user_id").
+			Where(`(u.name ? ? ESCAPE '\' OR u.username ? ? ESCAPE '\' OR u.email ? ? ESCAPE '\')`,
+				op, p, op, p, op, p)
+	}
+	ms, err := list[orgs.Member](ctx, q, page, "m.user_id", f.Range, joinProfiles)
+	for i := range ms {
+		utc(&ms[i].JoinedAt)
+	}
+	return ms, err
+}
+
+// joinProfiles completes a page of members or team members, m, with their
+// profiles.
+func joinProfiles(sq *bun.SelectQuery) *bun.SelectQuery {
+	return sq.ColumnExpr("m.*, u.username, u.email, u.name, u.avatar_url").
+		Join("LEFT JOIN users AS u ON u.id = m.user_id")
+}
+
+// CountMembers counts members with role, or all of them (the counter) when
+// role is "". An unknown organization has none.
+func (q *queries) CountMembers(ctx context.Context, orgID string, role orgs.Role) (int, error) {
+	if role == "" {
+		return q.count(ctx, "SELECT COALESCE((SELECT member_count FROM organizations WHERE id = ?), 0)", orgID)
+	}
+	return q.count(ctx, "SELECT count(*) FROM members WHERE organization_id = ? AND role = ?", orgID, role)
+}
+
+// UpdateMemberRole sets a member's role.
+func (q *queries) UpdateMemberRole(ctx context.Context, orgID, userID string, role orgs.Role) error {
+	return q.write(ctx, func(w *queries) error {
+		return w.execOne(ctx, "UPDATE members SET role = ? WHERE organization_id = ? AND user_id = ?",
+			role, orgID, userID)
+	})
+}
+
+// DeleteMember removes a membership and, by cascade, the user's team
+// memberships in the organization, keeping every counter exact.
+func (q *queries) DeleteMember(ctx context.Context, orgID, userID string) error {
+	return q.write(ctx, func(w *queries) error {
+		_, err := w.exec(ctx, `UPDATE teams SET member_count = member_count - 1 WHERE id IN
+			(SELECT team_id FROM team_members WHERE organization_id = ? AND user_id = ?)`, orgID, userID)
+		if err != nil {
+			return err
+		}
+		if err := w.execOne(ctx, "DELETE FROM members WHERE organization_id = ? AND user_id = ?", orgID, userID); err != nil {
+			return err
+		}
+		_, err = w.exec(ctx, "UPDATE organizations SET member_count = member_count - 1 WHERE id = ?", orgID)
+		return err
+	})
+}
+
+// PutUser inserts or replaces a user's profile.
+func (q *queries) PutUser(ctx context.Context, u *orgs.User) error {
+	return q.write(ctx, func(w *queries) error {
+		_, err := w.exec(ctx, `INSERT INTO users (id, username, email, name, avatar_url) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET username = excluded.username, email = excluded.email,
+			name = excluded.name, avatar_url = excluded.avatar_url`,
+			u.ID, u.Username, u.Email, u.Name, u.AvatarURL)
+		return err
+	})
+}
+
+// Users returns the known profiles of ids in one query.
+func (q *queries) Users(ctx context.Context, ids []string) (map[string]orgs.User, error) {
+	if err := q.ready(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]orgs.User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var us []orgs.User
+	err := q.db.NewRaw("SELECT id, username, email, name, avatar_url FROM users WHERE id IN (?)", bun.In(ids)).Scan(ctx, &us)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	for _, u := range us {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+// InsertEvent appends an event (Data as JSON text).
+func (q *queries) InsertEvent(ctx context.Context, e *orgs.Event) error {
+	return q.write(ctx, func(w *queries) error {
+		_, err := w.exec(ctx, `INSERT INTO events (id, organization_id, type, actor_id, data, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, e.ID, e.OrganizationID, e.Type, e.ActorID, encodeMap(e.Data), e.CreatedAt)
+		return err
+	})
+}
+
+// ListEvents returns a page of the organization's events: one keyset query
+// on (organization_id, id).
+func (q *queries) ListEvents(ctx context.Context, orgID string, f orgs.EventFilter) ([]orgs.Event, error) {
+	sq := q.db.NewSelect().ColumnExpr("e.id, e.organization_id, e.type, e.actor_id, e.data, e.created_at").
+		TableExpr("events AS e").
+		Where("e.organization_id = ?", orgID)
+	if f.Type != "" {
+		sq.Where("e.type = ?", f.Type)
+	}
+	es, err := list[orgs.Event](ctx, q, sq, "e.id", f.Range, nil)
+	for i := range es {
+		utc(&es[i].CreatedAt)
+	}
+	return es, err
+}

@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/tenantkit/orgs"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/schema"
+)
+
+// Store is an orgs.Store on a bun database, SQLite or PostgreSQL. Its methods
+// are safe for concurrent use. The Tx passed to Update's fn is not: use it
+// from fn's goroutine only.
+type Store struct {
+	queries
+	db     *bun.DB
+	closed atomic.Bool
+}
+
+var (
+	_ orgs.Store = (*Store)(nil)
+	_ orgs.Tx    = (*queries)(nil)
+)
+
+// SQLiteDSN returns the DSN OpenSQLite uses for the file at path: immediate
+// write transactions (writers are serialized), a 5 s busy timeout, WAL,
+// foreign keys on and synchronous=NORMAL.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+}
+
+// OpenSQLite opens (creating it when missing) the SQLite database file at
+// path with SQLiteDSN. Call Migrate before first use.
+func OpenSQLite(path string) (*Store, error) {
+	sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	// Keep connections open: each new one re-runs the pragmas.
+	sqldb.SetMaxIdleConns(16)
+	sqldb.SetConnMaxIdleTime(0)
+	db := bun.NewDB(sqldb, sqlitedialect.New())
+	if err := db.Ping(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	return New(db), nil
+}
+
+// OpenPostgres connects to the PostgreSQL database at url (a postgres:// URL
+// or a key=value DSN, as pgx accepts) through pgx's database/sql driver. The
+// pool holds at most max(4, 2×GOMAXPROCS) connections, all kept idle between
+// uses; change it with DB().SetMaxOpenConns and SetMaxIdleConns. Call
+// Migrate before first use.
+func OpenPostgres(url string) (*Store, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	// bun formats arguments into the SQL text, so every statement is unique:
+	// the simple protocol runs each in one round trip, with no statement to
+	// prepare and cache.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	sqldb := stdlib.OpenDB(*cfg)
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	sqldb.SetMaxOpenConns(n)
+	sqldb.SetMaxIdleConns(n)
+	db := bun.NewDB(sqldb, pgdialect.New())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	return New(db), nil
+}
+
+// New returns a Store over db, whose dialect must be SQLite or PostgreSQL
+// (any other makes every method fail). For SQLite, open db with SQLiteDSN's
+// options, or at least _txlock=immediate, a busy timeout and foreign_keys(1):
+// the Store relies on them.
+func New(db *bun.DB) *Store {
+	s := &Store{db: db}
+	s.queries = queries{db: db, gen: db.QueryGen(), closed: &s.closed}
+	switch db.Dialect().Name() {
+	case dialect.PG:
+		s.pg = true
+	case dialect.SQLite:
+	default:
+		s.unsupported = db.Dialect().Name().String()
+	}
+	return s
+}
+
+// DB returns the underlying database.
+func (s *Store) DB() *bun.DB { return s.db }
+
+// Close closes the database. Every call after Close, Close included, fails
+// with an error wrapping orgs.ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return errClosed
+	}
+	return s.db.Close()
+}
+
+// Update runs fn in one transaction (on SQLite an immediate one, so writers
+// are serialized) and commits it when fn returns nil. fn's error is returned
+// unchanged.
+func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
+	if err := s.ready(); err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(ctx, s.queries.inTx(tx))
+	})
+}
+
+var errClosed = fmt.Errorf("store: %w", orgs.ErrClosed)
+
+// queries implements orgs.Tx over the database or one transaction.
+type queries struct {
+	db          bun.IDB // *bun.DB or bun.Tx
+	gen         schema.QueryGen
+	pg          bool
+	unsupported string // the dialect's name when neither SQLite nor PostgreSQL
+	closed      *atomic.Bool
+
+	tx *txState // nil outside a transaction
+	// savepoint, when set, is the name of a savepoint to create with the
+	// next statement (see write).
+	savepoint string
+}
+
+// txState is shared by the queries of one transaction.
+type txState struct {
+	savepoints atomic.Int64
+}
+
+func (q *queries) inTx(tx bun.Tx) *queries {
+	c := *q
+	c.db, c.tx, c.savepoint = tx, &txState{}, ""
+	return &c
+}
+
+// ready reports whether the store may be used.
+func (q *queries) ready() error {
+	if q.closed.Load() {
+		return errClosed
+	}
+	if q.unsupported != "" {
+		return fmt.Errorf("store: unsupported dialect %q", q.unsupported)
+	}
+	return nil
+}
+
+// write runs fn, one logical change of one or more statements, atomically:
+// outside a transaction in a transaction of its own; inside one under a
+// savepoint (created with fn's first statement, in the same round trip) that
+// is rolled back when fn fails. A failed write thus leaves no trace and, on
+// Postgres, does not leave the transaction aborted: as on SQLite, the caller
+// may go on after, say, ErrSlugTaken.
+func (q *queries) write(ctx context.Context, fn func(w *queries) error) error {
+	if err := q.ready(); err != nil {
+		return err
+	}
+	if q.tx == nil {
+		return q.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return fn(q.inTx(tx))
+		})
+	}
+	w := *q
+	name := "orgs_sp" + strconv.FormatInt(q.tx.savepoints.Add(1), 10)
+	w.savepoint = name
+	err := fn(&w)
+	if err != nil && w.savepoint == "" {
+		// The savepoint was sent. Should it not exist (the statement
+		// carrying it failed to parse), this fails and the transaction stays
+		// aborted, rather than rolling back to an older savepoint.
+		_, _ = q.db.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name)
+	}
+	return err
+}
+
+// exec runs one statement, formatting args into query with bun, and returns
+// the number of rows it affected. Errors are interpreted (interpretError).
+func (q *queries) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	query = q.gen.FormatQuery(query, args...)
+	if q.savepoint != "" {
+		query = "SAVEPOINT " + q.savepoint + "; " + query
+		q.savepoint = ""
+	}
+	res, err := q.db.ExecContext(ctx, query)
+	if err != nil {
+		return 0, interpretError(err)
+	}
+	return res.RowsAffected()
+}
+
+// execQuery runs a query built with bun's query builder, as exec.
+func (q *queries) execQuery(ctx context.Context, query schema.QueryAppender) (int64, error) {
+	b, err := query.AppendQuery(q.gen, nil)
+	if err != nil {
+		return 0, err
+	}
+	return q.exec(ctx, string(b))
+}
+
+// execOne is exec for a statement that must affect a row: none is
+// ErrNotFound.
+func (q *queries) execOne(ctx context.Context, query string, args ...any) error {
+	n, err := q.exec(ctx, query, args...)
+	if err == nil && n == 0 {
+		err = orgs.ErrNotFound
+	}
+	return err
+}
+
+// get scans the one row query returns into dest (ErrNotFound when none).
+func (q *queries) get(ctx context.Context, dest any, query string, args ...any) error {
+	if err := q.ready(); err != nil {
+		return err
+	}
+	return interpretError(q.db.NewRaw(query, args...).Scan(ctx, dest))
+}
+
+// count runs a query returning one integer.
+func (q *queries) count(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	err := q.get(ctx, &n, query, args...)
+	return n, err
+}
+
+// list runs one keyset page query for r and returns its rows in ascending
+// key order. page selects from the list's table, aliased as key's prefix
+// ("m" for "m.user_id"), with the list's filters; keyset adds r to it. When
+// join is set, page is only the page's rows, and join completes an outer
+// query over it ("SELECT … FROM (page) AS m"), adding the columns and the
+// joins (such as users' profiles): the joins then run for the page's rows
+// alone, whatever plan the database would otherwise pick for a join
+// ordered by the key (Postgres likes a merge join that reads the joined
+// table from its start).
+func list[T any](ctx context.Context, q *queries, page *bun.SelectQuery, key string, r orgs.Range,
+	join func(outer *bun.SelectQuery) *bun.SelectQuery) ([]T, error) {
+	if err := q.ready(); err != nil {
+		return nil, err
+	}
+	desc := keyset(page, key, r)
+	sq := page
+	if join != nil {
+		alias, _, _ := strings.Cut(key, ".")
+		sq = join(q.db.NewSelect().TableExpr("(?) AS ?", page, bun.Safe(alias)))
+		order(sq, key, desc)
+	}
+	var out []T
+	if err := sq.Scan(ctx, &out); err != nil {
+		return nil, interpretError(err)
+	}
+	if desc {
+		slices.Reverse(out)
+	}
+	return out, nil
+}
+
+// keyset applies r to sq, a list ordered by the key column key, and reports
+// whether the rows come back in descending order (Before without After: the
+// Limit rows nearest Before), to be reversed. A Limit of 0 means no limit.
+func keyset(sq *bun.SelectQuery, key string, r orgs.Range) (desc bool) {
+	if r.After != "" {
+		sq.Where("? > ?", bun.Safe(key), r.After)
+	}
+	if r.Before != "" {
+		sq.Where("? < ?", bun.Safe(key), r.Before)
+	}
+	desc = r.Before != "" && r.After == ""
+	order(sq, key, desc)
+	if r.Limit > 0 {
+		sq.Limit(int64(r.Limit))
+	}
+	return desc
+}
+
+func order(sq *bun.SelectQuery, key string, desc bool) {
+	if desc {
+		sq.OrderExpr("? DESC", bun.Safe(key))
+	} else {
+		sq.OrderExpr("? ASC", bun.Safe(key))
+	}
+}
+
+// like returns the case-insensitive LIKE operator of the dialect and the
+// pattern matching s as a substring, its wildcards escaped with '\'.
+func (q *queries) like(s string) (op bun.Safe, pattern string) {
+	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	if q.pg {
+		return "ILIKE", "%" + s + "%"
+	}
+	return "LIKE", "%" + s + "%" // ASCII case-insensitive
+}
+
+// nullString maps "" to NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullTime maps the zero time to NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// utc converts times read from the database to UTC.
+func utc(ts ...*time.Time) {
+	for _, t := range ts {
+		*t = t.UTC()
+	}
+}
