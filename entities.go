@@ -5,8 +5,9 @@ import "time"
 // Visibility says who may see an organization.
 type Visibility string
 
-// Visibilities. A private organization is visible only to its members; a
-// public one may be read (not its members or anything else) by any user.
+// Visibilities. A private organization is visible only to its members. A
+// public one's profile, categories and pipelines may be read by any user;
+// its members, teams, invitations, domains and events only by members.
 const (
 	VisibilityPrivate Visibility = "private"
 	VisibilityPublic  Visibility = "public"

@@ -1,13 +1,15 @@
 package orgs
 
 import (
+	"crypto/rand"
 	"strings"
+	"sync"
 
 	"github.com/oklog/ulid/v2"
 )
 
-// ID prefixes. IDs are a prefix and a ULID: time-sortable within a process,
-// opaque to callers, unique across processes.
+// ID prefixes. IDs are a prefix and a ULID: strictly increasing within a
+// process, time-sortable across processes, opaque to callers.
 const (
 	PrefixOrganization = "org_"
 	PrefixInvitation   = "inv_"
@@ -19,10 +21,32 @@ const (
 	PrefixEvent        = "evt_"
 )
 
+// ids makes ULIDs that increase strictly within the process: the time is
+// read under the lock and never goes backwards, so an ID made later always
+// sorts after one made earlier (ulid.Make reads the clock before locking,
+// which lets a delayed goroutine sort before an earlier ID).
+var ids struct {
+	sync.Mutex
+	lastMS  uint64
+	entropy *ulid.MonotonicEntropy
+}
+
 // NewID returns a new ID with the given prefix, for example
 // "org_01JD3X6Q0K8Z6T2W4M9H5B7C1E".
 func NewID(prefix string) string {
-	return prefix + ulid.Make().String()
+	ids.Lock()
+	defer ids.Unlock()
+	if ids.entropy == nil {
+		ids.entropy = ulid.Monotonic(rand.Reader, 0)
+	}
+	ms := max(ulid.Now(), ids.lastMS)
+	id, err := ulid.New(ms, ids.entropy)
+	if err != nil { // the random part overflowed within one millisecond
+		ms++
+		id = ulid.MustNew(ms, ids.entropy)
+	}
+	ids.lastMS = ms
+	return prefix + id.String()
 }
 
 // validID reports whether id has the prefix and a well-formed ULID after it.

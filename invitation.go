@@ -131,12 +131,22 @@ func parseToken(token string) ([]byte, bool) {
 	return hashToken(token), true
 }
 
-// present fills the computed fields of an invitation read from the Store.
-func (s *Service) present(inv *Invitation) *Invitation {
+// status is an invitation's effective status: pending past its expiry is
+// expired.
+func (s *Service) status(inv *Invitation) InvitationStatus {
 	if inv.Status == InvitationPending && !s.clock().Before(inv.ExpiresAt) {
-		inv.Status = InvitationExpired
+		return InvitationExpired
 	}
+	return inv.Status
+}
+
+// present prepares an invitation read from the Store for a caller: the
+// computed status and IsExpired, and no token hash (callers see the token
+// once, never its hash).
+func (s *Service) present(inv *Invitation) *Invitation {
+	inv.Status = s.status(inv)
 	inv.IsExpired = inv.Status == InvitationExpired
+	inv.TokenHash = nil
 	return inv
 }
 
@@ -440,7 +450,7 @@ func (s *Service) respond(ctx context.Context, actor, token string, fn func(ctx 
 		if subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 {
 			return ErrNotFound
 		}
-		switch s.present(inv).Status {
+		switch s.status(inv) {
 		case InvitationPending:
 		case InvitationExpired:
 			return ErrInvitationExpired

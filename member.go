@@ -443,8 +443,8 @@ func (s *Service) LeaveOrganization(ctx context.Context, actor, slug string) err
 	})
 }
 
-// TransferOwnership makes userID, an existing member, an owner and the actor
-// an admin, atomically (PermOwnershipTransfer). A non-member target fails
+// TransferOwnership makes userID, an existing member, an owner and the actor,
+// when an owner, an admin, atomically (PermOwnershipTransfer). A non-member target fails
 // with ErrNotMember.
 func (s *Service) TransferOwnership(ctx context.Context, actor, slug, userID string) error {
 	if err := validateUserID(userID); err != nil {
@@ -469,7 +469,7 @@ func (s *Service) TransferOwnership(ctx context.Context, actor, slug, userID str
 				return err
 			}
 		}
-		if org.Role != RoleAdmin {
+		if org.Role == RoleOwner {
 			if err := tx.UpdateMemberRole(ctx, org.ID, actor, RoleAdmin); err != nil {
 				return err
 			}

@@ -10,7 +10,7 @@ import (
 
 // CreateOrganizationInput describes a new organization. Only Name is
 // required. Slug is derived from Name when empty (with a random suffix when
-// the name yields fewer than 3 characters); an explicit or derived slug that
+// the name yields fewer than 3 characters or a reserved word); an explicit or derived slug that
 // is taken fails with ErrSlugTaken.
 type CreateOrganizationInput struct {
 	Name         string            `json:"name"`
@@ -127,7 +127,7 @@ func (s *Service) CreateOrganization(ctx context.Context, actor string, in Creat
 	}
 	if org.Slug == "" {
 		org.Slug = Slugify(in.Name)
-		if len(org.Slug) < minSlugLen {
+		if len(org.Slug) < minSlugLen || s.reserved[org.Slug] {
 			org.Slug = strings.Trim(org.Slug+"-"+randomSuffix(6), "-")
 		}
 	}

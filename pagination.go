@@ -2,6 +2,7 @@ package orgs
 
 import (
 	"encoding/base64"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -51,17 +52,18 @@ func EncodeCursor(key string) string {
 }
 
 // DecodeCursor turns a cursor back into its key. It fails with ErrInvalid on
-// anything EncodeCursor could not have produced.
+// anything EncodeCursor could not have produced (non-canonical base64
+// included, so one key has exactly one cursor).
 func DecodeCursor(cursor string) (string, error) {
 	if len(cursor) > 512 {
 		return "", invalid("cursor", "is too long")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(b) == 0 || !utf8.Valid(b) {
+	if err != nil || len(b) == 0 || !utf8.Valid(b) || EncodeCursor(string(b)) != cursor {
 		return "", invalid("cursor", "is not a valid cursor")
 	}
 	for _, r := range string(b) {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) {
 			return "", invalid("cursor", "is not a valid cursor")
 		}
 	}

@@ -58,7 +58,12 @@ func (s *Service) GetPipeline(ctx context.Context, actor, slug, id string) (*Pip
 	if !validID(PrefixPipeline, id) {
 		return nil, ErrNotFound
 	}
-	return s.store.GetPipeline(ctx, org.ID, id)
+	p, err := s.store.GetPipeline(ctx, org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	p.Stages = nonNil(p.Stages)
+	return p, nil
 }
 
 func validateStageNames(names []string) error {

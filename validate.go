@@ -143,6 +143,11 @@ func NormalizeEmail(s string) (string, error) {
 	if s == "" || len(s) > maxEmailLen {
 		return "", invalid("", "must be an email address")
 	}
+	for _, r := range s {
+		if r == ' ' || !unicode.IsPrint(r) {
+			return "", invalid("", "must be an email address")
+		}
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {
 		return "", invalid("", "must be an email address")
@@ -151,7 +156,11 @@ func NormalizeEmail(s string) (string, error) {
 	if _, err := NormalizeDomain(s[at+1:]); err != nil {
 		return "", invalid("", "must be an email address")
 	}
-	return strings.ToLower(s), nil
+	lower := strings.ToLower(s)
+	if len(lower) > maxEmailLen { // lower-casing can grow some runes
+		return "", invalid("", "must be an email address")
+	}
+	return lower, nil
 }
 
 // NormalizeDomain validates a DNS domain name (at least two labels, each of
