@@ -61,12 +61,17 @@
 //
 // # Transactions and failed writes
 //
-// Update runs fn in one transaction. Every write is atomic on its own: a
-// Store-level write runs in a transaction of its own, and inside Update each write runs under a savepoint (sent with
-// its first statement, so it costs no round trip) that is rolled back when
-// the write fails. A failed write thus leaves no trace and the transaction
-// usable on both databases (on Postgres an error would otherwise abort the
-// transaction): fn may handle, say, ErrAlreadyInvited and go on.
+// Update runs fn in one transaction; a Store-level write runs in a
+// transaction of its own. Inside Update, a write that fails (a conflict,
+// ErrNotFound) leaves no partial change behind, but the databases differ on
+// what follows: SQLite rolls back the failed statement only and the
+// transaction goes on, while Postgres aborts the whole transaction, and
+// every later statement in it fails (SQLSTATE 25P02). So fn must return an
+// error after a failed write, as the Service does; a caller that wants to go
+// on (say, replace an invitation after ErrAlreadyInvited) must look first,
+// under LockOrganization. Reads that find nothing (ErrNotFound) do not abort
+// anything. Savepoints would lift this, at the price of a statement per
+// write and, on SQLite, a sub-journal.
 //
 // # Values
 //

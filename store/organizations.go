@@ -16,7 +16,7 @@ import (
 // it checks that the organization exists.
 func (q *queries) LockOrganization(ctx context.Context, orgID string) error {
 	query := "SELECT id FROM organizations WHERE id = ?"
-	if q.pg && q.tx != nil {
+	if q.pg && q.inTx {
 		query += " FOR NO KEY UPDATE"
 	}
 	var id string
@@ -29,7 +29,7 @@ func (q *queries) LockUser(ctx context.Context, userID string) error {
 	if err := q.ready(); err != nil {
 		return err
 	}
-	if !q.pg || q.tx == nil {
+	if !q.pg || !q.inTx {
 		return nil
 	}
 	_, err := q.exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "orgs:user:"+userID)

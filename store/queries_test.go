@@ -347,7 +347,7 @@ func TestCategories(t *testing.T) {
 		cat := func(orgID, name string, pos int) orgs.Category {
 			return orgs.Category{ID: orgs.NewID(orgs.PrefixCategory), OrganizationID: orgID, Name: name, Position: pos, CreatedAt: now}
 		}
-		cs := []orgs.Category{cat(o.ID, "Finance", 1), cat(o.ID, "Software Development", 0), cat(o.ID, "HR & Recruiting", 2)}
+		cs := []orgs.Category{cat(o.ID, "Finance", 1), cat(o.ID, "Software Development", 0), cat(o.ID, "R&D? Yes", 2)}
 		require.NoError(t, s.InsertCategories(ctx, cs))
 		require.NoError(t, s.InsertCategories(ctx, []orgs.Category{cat(other.ID, "finance", 0)}))
 		require.NoError(t, s.InsertCategories(ctx, nil))
@@ -724,26 +724,33 @@ func TestUpdate(t *testing.T) {
 		_, err = s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
 		assert.ErrorIs(t, err, orgs.ErrNotFound)
 
-		// A failed write leaves no trace and the transaction usable (on
-		// Postgres too, where an error would otherwise abort it).
+		// A failed write reports its sentinel; fn returns it and nothing
+		// persists.
 		newOrg(t, s, "taken", "alice")
 		err = s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			o = newOrg(t, tx, "acme", "alice")
-			err := tx.InsertOrganization(ctx, &orgs.Organization{ID: orgs.NewID(orgs.PrefixOrganization), Name: "x",
+			return tx.InsertOrganization(ctx, &orgs.Organization{ID: orgs.NewID(orgs.PrefixOrganization), Name: "x",
 				Slug: "taken", CreatedBy: "alice", CreatedAt: now, UpdatedAt: now},
 				&orgs.Member{UserID: "alice", Role: orgs.RoleOwner, JoinedAt: now})
-			assert.ErrorIs(t, err, orgs.ErrSlugTaken)
-			err = tx.InsertMember(ctx, &orgs.Member{OrganizationID: o.ID, UserID: "alice", Role: orgs.RoleMember, JoinedAt: now})
-			assert.ErrorIs(t, err, orgs.ErrAlreadyMember)
-			err = tx.InsertTeamMember(ctx, &orgs.TeamMember{TeamID: "team_nope", UserID: "alice", JoinedAt: now})
-			assert.ErrorIs(t, err, orgs.ErrNotFound)
+		})
+		assert.ErrorIs(t, err, orgs.ErrSlugTaken)
+		_, err = s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
+		assert.ErrorIs(t, err, orgs.ErrNotFound)
+
+		// A read that finds nothing does not disturb the transaction.
+		err = s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+			o = newOrg(t, tx, "acme", "alice")
+			if _, err := tx.GetMember(ctx, o.ID, "nobody"); !errors.Is(err, orgs.ErrNotFound) {
+				return fmt.Errorf("GetMember: %v", err)
+			}
+			if err := tx.LockOrganization(ctx, "org_missing"); !errors.Is(err, orgs.ErrNotFound) {
+				return fmt.Errorf("LockOrganization: %v", err)
+			}
 			addMember(t, tx, o.ID, "bob", orgs.RoleMember)
 			return nil
 		})
 		require.NoError(t, err)
-		got := getOrg(t, s, o.ID)
-		assert.Equal(t, 2, got.MemberCount)
-		assert.Equal(t, 2, rows(t, s, "members", "organization_id = ?", o.ID))
+		assert.Equal(t, 2, getOrg(t, s, o.ID).MemberCount)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -53,7 +52,6 @@ func OpenSQLite(path string) (*Store, error) {
 	}
 	// Keep connections open: each new one re-runs the pragmas.
 	sqldb.SetMaxIdleConns(16)
-	sqldb.SetConnMaxIdleTime(0)
 	db := bun.NewDB(sqldb, sqlitedialect.New())
 	if err := db.Ping(); err != nil {
 		_ = db.Close()
@@ -127,7 +125,7 @@ func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx orgs
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, s.queries.inTx(tx))
+		return fn(ctx, s.queries.withTx(tx))
 	})
 }
 
@@ -141,20 +139,12 @@ type queries struct {
 	unsupported string // the dialect's name when neither SQLite nor PostgreSQL
 	closed      *atomic.Bool
 
-	tx *txState // nil outside a transaction
-	// savepoint, when set, is the name of a savepoint to create with the
-	// next statement (see write).
-	savepoint string
+	inTx bool // over a transaction
 }
 
-// txState is shared by the queries of one transaction.
-type txState struct {
-	savepoints atomic.Int64
-}
-
-func (q *queries) inTx(tx bun.Tx) *queries {
+func (q *queries) withTx(tx bun.Tx) *queries {
 	c := *q
-	c.db, c.tx, c.savepoint = tx, &txState{}, ""
+	c.db, c.inTx = tx, true
 	return &c
 }
 
@@ -169,43 +159,28 @@ func (q *queries) ready() error {
 	return nil
 }
 
-// write runs fn, one logical change of one or more statements, atomically:
-// outside a transaction in a transaction of its own; inside one under a
-// savepoint (created with fn's first statement, in the same round trip) that
-// is rolled back when fn fails. A failed write thus leaves no trace and, on
-// Postgres, does not leave the transaction aborted: as on SQLite, the caller
-// may go on after, say, ErrSlugTaken.
+// write runs fn, one logical change of one or more statements, in the
+// current transaction, or outside Update in a transaction of its own, so that
+// it is atomic either way. Inside Update, a failed write leaves no trace on
+// SQLite (the failing statement is rolled back, and a write's statements are
+// ordered so that only its first can fail with a sentinel), while on Postgres
+// it aborts the transaction: fn must then return an error.
 func (q *queries) write(ctx context.Context, fn func(w *queries) error) error {
 	if err := q.ready(); err != nil {
 		return err
 	}
-	if q.tx == nil {
-		return q.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return fn(q.inTx(tx))
-		})
+	if q.inTx {
+		return fn(q)
 	}
-	w := *q
-	name := "orgs_sp" + strconv.FormatInt(q.tx.savepoints.Add(1), 10)
-	w.savepoint = name
-	err := fn(&w)
-	if err != nil && w.savepoint == "" {
-		// The savepoint was sent. Should it not exist (the statement
-		// carrying it failed to parse), this fails and the transaction stays
-		// aborted, rather than rolling back to an older savepoint.
-		_, _ = q.db.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name)
-	}
-	return err
+	return q.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(q.withTx(tx))
+	})
 }
 
 // exec runs one statement, formatting args into query with bun, and returns
 // the number of rows it affected. Errors are interpreted (interpretError).
 func (q *queries) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	query = q.gen.FormatQuery(query, args...)
-	if q.savepoint != "" {
-		query = "SAVEPOINT " + q.savepoint + "; " + query
-		q.savepoint = ""
-	}
-	res, err := q.db.ExecContext(ctx, query)
+	res, err := q.db.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, interpretError(err)
 	}
