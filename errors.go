@@ -30,6 +30,9 @@ var (
 	// ErrNameTaken: another category of the organization already has the name
 	// (compared case-insensitively).
 	ErrNameTaken = errors.New("orgs: name already in use")
+	// ErrDomainTaken: the organization already has the domain, or another
+	// organization has verified it.
+	ErrDomainTaken = errors.New("orgs: domain already in use")
 	// ErrLastOwner: the change would leave the organization without an owner.
 	ErrLastOwner = errors.New("orgs: organization must keep at least one owner")
 	// ErrAlreadyMember: the user is already a member (of the organization or

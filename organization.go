@@ -152,6 +152,15 @@ func (s *Service) CreateOrganization(ctx context.Context, actor string, in Creat
 		if err := tx.InsertOrganization(ctx, org, owner); err != nil {
 			return err
 		}
+		if len(org.Domains) > 0 {
+			ds := make([]Domain, len(org.Domains))
+			for i, name := range org.Domains {
+				ds[i] = s.newDomain(org.ID, name)
+			}
+			if err := tx.InsertDomains(ctx, ds); err != nil {
+				return err
+			}
+		}
 		if len(categories) > 0 {
 			if err := tx.InsertCategories(ctx, categories); err != nil {
 				return err
@@ -283,6 +292,11 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor, slug string, in
 		org.UpdatedAt = s.clock()
 		if err := tx.UpdateOrganization(ctx, org); err != nil {
 			return err
+		}
+		if in.Domains != nil {
+			if err := s.syncDomains(ctx, tx, org.ID, org.Domains); err != nil {
+				return err
+			}
 		}
 		out = org
 		return s.event(ctx, tx, org.ID, actor, "organization.updated", map[string]string{"fields": strings.Join(changed, ",")})

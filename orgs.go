@@ -28,6 +28,7 @@ type Service struct {
 	limits         Limits
 	invitations    InvitationOptions
 	notifier       Notifier
+	verifier       DomainVerifier
 }
 
 // Limits are optional caps; zero means unlimited. Each holds under
@@ -129,6 +130,7 @@ func New(store Store, opts ...Option) (*Service, error) {
 		now:            time.Now,
 		logger:         slog.Default(),
 		invitations:    DefaultInvitationOptions,
+		verifier:       DNSVerifier{},
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {

@@ -62,14 +62,15 @@ type Tx interface {
 	// per-user limits. The user need not exist anywhere.
 	LockUser(ctx context.Context, userID string) error
 
-	// InsertOrganization inserts org, its Domains and its first member (an
-	// owner), together. It must fail with ErrSlugTaken, ErrHandleTaken or
+	// InsertOrganization inserts org and its first member (an owner),
+	// together. org.Domains is not written here (see InsertDomains). It must fail with ErrSlugTaken, ErrHandleTaken or
 	// ErrExternalIDTaken when another organization has the same slug, the
 	// same non-empty handle or the same non-empty external ID.
 	InsertOrganization(ctx context.Context, org *Organization, owner *Member) error
 	// GetOrganization returns the organization matching key, with Role set
-	// to viewer's role ("" when viewer is not a member or empty). Exactly one
-	// of key's fields is set.
+	// to viewer's role ("" when viewer is not a member or empty) and Domains
+	// the names of its Domain rows in ID order. Exactly one of key's fields
+	// is set.
 	GetOrganization(ctx context.Context, key OrgKey, viewer string) (*Organization, error)
 	// ListOrganizations returns the organizations q.UserID is a member of,
 	// Role set, ordered by ID, filtered as q says.
@@ -78,8 +79,8 @@ type Tx interface {
 	// CreatedBy is userID.
 	CountOrganizationsCreatedBy(ctx context.Context, userID string) (int, error)
 	// UpdateOrganization writes every field of org that a caller may change
-	// (all but ID, CreatedBy, CreatedAt and the counters), Domains included
-	// (replacing the old list). Conflicts as InsertOrganization.
+	// (all but ID, CreatedBy, CreatedAt, the counters and Domains).
+	// Conflicts as InsertOrganization.
 	UpdateOrganization(ctx context.Context, org *Organization) error
 	// DeleteOrganization deletes the organization and everything it owns
 	// (members, invitations, teams and their members, categories, pipelines
@@ -134,6 +135,20 @@ type Tx interface {
 	UpdatePipeline(ctx context.Context, p *Pipeline) error
 	// DeletePipeline deletes a pipeline of the organization and its stages.
 	DeletePipeline(ctx context.Context, orgID, id string) error
+
+	// InsertDomains inserts an organization's domains (one batch). It must
+	// fail with ErrDomainTaken when the organization has the domain already.
+	InsertDomains(ctx context.Context, ds []Domain) error
+	// ListDomains returns the organization's domains ordered by ID.
+	ListDomains(ctx context.Context, orgID string) ([]Domain, error)
+	// GetDomain returns a domain of the organization by ID.
+	GetDomain(ctx context.Context, orgID, id string) (*Domain, error)
+	// UpdateDomain writes a domain's State and VerifiedAt. It must fail with
+	// ErrDomainTaken when d becomes verified while another organization's
+	// row for the same domain is verified.
+	UpdateDomain(ctx context.Context, d *Domain) error
+	// DeleteDomain deletes a domain of the organization.
+	DeleteDomain(ctx context.Context, orgID, id string) error
 
 	// InsertEvent appends an event.
 	InsertEvent(ctx context.Context, e *Event) error

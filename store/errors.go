@@ -24,6 +24,8 @@ var uniqueConstraints = []struct {
 	{"members_pkey", "members.organization_id, members.user_id", orgs.ErrAlreadyMember},
 	{"categories_name_key", "categories.organization_id, categories.name_key", orgs.ErrNameTaken},
 	{"invitations_pending_email_key", "invitations.organization_id, invitations.email", orgs.ErrAlreadyInvited},
+	{"organization_domains_org_domain_key", "organization_domains.organization_id, organization_domains.domain", orgs.ErrDomainTaken},
+	{"organization_domains_verified_key", "organization_domains.domain", orgs.ErrDomainTaken},
 	{"teams_slug_key", "teams.organization_id, teams.slug", orgs.ErrSlugTaken},
 	{"team_members_pkey", "team_members.team_id, team_members.user_id", orgs.ErrAlreadyMember},
 }

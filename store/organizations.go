@@ -46,7 +46,7 @@ type orgRow struct {
 const orgColumns = `o.id, o.name, o.slug, o.handle, o.description, o.logo_url, o.website, o.industry,
 	o.contact_email, o.contact_phone, o.visibility, o.external_id, o.metadata, o.member_count,
 	o.team_count, o.created_by, o.created_at, o.updated_at,
-	(SELECT string_agg(d.domain, ' ' ORDER BY d.position) FROM organization_domains AS d
+	(SELECT string_agg(d.domain, ' ' ORDER BY d.id) FROM organization_domains AS d
 	 WHERE d.organization_id = o.id) AS domain_list`
 
 func (r *orgRow) organization() *orgs.Organization {
@@ -68,8 +68,8 @@ func encodeMap(m map[string]string) any {
 	return string(b)
 }
 
-// InsertOrganization inserts org (slug lower-cased, member_count 1), its
-// domains and owner, in three statements at most.
+// InsertOrganization inserts org (slug lower-cased, member_count 1) and its
+// owner, in two statements.
 func (q *queries) InsertOrganization(ctx context.Context, org *orgs.Organization, owner *orgs.Member) error {
 	return q.write(ctx, func(w *queries) error {
 		_, err := w.exec(ctx, `INSERT INTO organizations (id, name, slug, handle, description, logo_url,
@@ -82,40 +82,10 @@ func (q *queries) InsertOrganization(ctx context.Context, org *orgs.Organization
 		if err != nil {
 			return err
 		}
-		if err := w.insertDomains(ctx, org.ID, org.Domains); err != nil {
-			return err
-		}
 		_, err = w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
 			org.ID, owner.UserID, owner.Role, owner.JoinedAt)
 		return err
 	})
-}
-
-// domainRow is a row of organization_domains.
-type domainRow struct {
-	bun.BaseModel `bun:"table:organization_domains"`
-
-	OrganizationID string
-	Domain         string
-	Position       int
-}
-
-// insertDomains inserts an organization's domains, in order, dropping
-// repeats, in one statement (none when there are no domains).
-func (q *queries) insertDomains(ctx context.Context, orgID string, domains []string) error {
-	rows := make([]domainRow, 0, len(domains))
-	seen := make(map[string]bool, len(domains))
-	for _, d := range domains {
-		if !seen[d] {
-			seen[d] = true
-			rows = append(rows, domainRow{OrganizationID: orgID, Domain: d, Position: len(rows)})
-		}
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	_, err := q.execQuery(ctx, q.db.NewInsert().Model(&rows))
-	return err
 }
 
 // GetOrganization returns the organization with its domains and the
@@ -178,7 +148,7 @@ func (q *queries) CountOrganizationsCreatedBy(ctx context.Context, userID string
 	return q.count(ctx, "SELECT count(*) FROM organizations WHERE created_by = ?", userID)
 }
 
-// UpdateOrganization writes org's mutable fields and replaces its domains.
+// UpdateOrganization writes org's mutable fields (not its domains).
 func (q *queries) UpdateOrganization(ctx context.Context, org *orgs.Organization) error {
 	return q.write(ctx, func(w *queries) error {
 		err := w.execOne(ctx, `UPDATE organizations SET name = ?, slug = ?, handle = ?,
@@ -188,13 +158,7 @@ func (q *queries) UpdateOrganization(ctx context.Context, org *orgs.Organization
 			org.Name, strings.ToLower(org.Slug), nullString(org.Handle), org.Description, org.LogoURL,
 			org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
 			nullString(org.ExternalID), encodeMap(org.Metadata), org.UpdatedAt, org.ID)
-		if err != nil {
-			return err
-		}
-		if _, err := w.exec(ctx, "DELETE FROM organization_domains WHERE organization_id = ?", org.ID); err != nil {
-			return err
-		}
-		return w.insertDomains(ctx, org.ID, org.Domains)
+		return err
 	})
 }
 

@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Events", TestEvents},
 		{"Invitations", TestInvitations},
 		{"Teams", TestTeams},
+		{"Domains", TestDomains},
 		{"Limits", TestLimits},
 		{"Validation", TestValidation},
 		{"Concurrency", TestConcurrency},

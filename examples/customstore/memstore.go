@@ -51,6 +51,7 @@ func newMemStore() *memStore {
 		members:     map[string]map[string]orgs.Member{},
 		users:       map[string]orgs.User{},
 		categories:  map[string]orgs.Category{},
+		domains:     map[string]orgs.Domain{},
 		pipelines:   map[string]orgs.Pipeline{},
 		events:      map[string]orgs.Event{},
 		invitations: map[string]orgs.Invitation{},
@@ -66,7 +67,8 @@ func newMemStore() *memStore {
 // are cloned on the way in and on the way out), so a journaled old value
 // stays intact until rollback restores it.
 type state struct {
-	orgs        map[string]orgs.Organization          // by ID; Domains inside; counters and Role unset
+	orgs        map[string]orgs.Organization          // by ID; Domains, counters and Role unset
+	domains     map[string]orgs.Domain                // by ID
 	members     map[string]map[string]orgs.Member     // by org ID, user ID; profile unset
 	users       map[string]orgs.User                  // by user ID
 	categories  map[string]orgs.Category              // by ID
@@ -269,17 +271,17 @@ func (st *state) checkOrgUnique(o *orgs.Organization) error {
 	return nil
 }
 
-// storedOrg is o as stored: its own copies of Domains and Metadata, no
-// counters, no role.
+// storedOrg is o as stored: its own copy of Metadata, no domains (they are
+// rows of their own), no counters, no role.
 func storedOrg(o orgs.Organization) orgs.Organization {
-	o.Domains, o.Metadata = slices.Clone(o.Domains), maps.Clone(o.Metadata)
+	o.Domains, o.Metadata = nil, maps.Clone(o.Metadata)
 	o.MemberCount, o.TeamCount, o.Role = 0, 0, ""
 	return o
 }
 
 // viewOrg returns a copy of o with its counters and viewer's role.
 func (st *state) viewOrg(o orgs.Organization, viewer string) orgs.Organization {
-	o.Domains, o.Metadata = slices.Clone(o.Domains), maps.Clone(o.Metadata)
+	o.Domains, o.Metadata = st.domainNames(o.ID), maps.Clone(o.Metadata)
 	o.MemberCount = len(st.members[o.ID])
 	o.TeamCount = 0
 	for _, t := range st.teams {
@@ -336,7 +338,7 @@ func (tx *txn) ListOrganizations(ctx context.Context, q orgs.OrganizationFilter)
 	return read(ctx, tx, func(st *state) ([]orgs.Organization, error) {
 		var list []orgs.Organization
 		for id, ms := range st.members {
-			if _, member := ms[q.UserID]; member && orgMatches(st.orgs[id], q) {
+			if _, member := ms[q.UserID]; member && orgMatches(st.viewOrg(st.orgs[id], ""), q) {
 				list = append(list, st.orgs[id])
 			}
 		}
@@ -395,6 +397,7 @@ func (tx *txn) DeleteOrganization(ctx context.Context, orgID string) error {
 			del(tx, st.teamMembers, teamID)
 		}
 		delWhere(tx, st.categories, func(c orgs.Category) bool { return c.OrganizationID == orgID })
+		delWhere(tx, st.domains, func(d orgs.Domain) bool { return d.OrganizationID == orgID })
 		delWhere(tx, st.pipelines, func(p orgs.Pipeline) bool { return p.OrganizationID == orgID })
 		delWhere(tx, st.invitations, func(i orgs.Invitation) bool { return i.OrganizationID == orgID })
 		return nil
@@ -947,6 +950,91 @@ func (tx *txn) DeleteTeamMember(ctx context.Context, teamID, userID string) erro
 			return notFound("team member", userID)
 		}
 		del(tx, ms, userID)
+		return nil
+	})
+}
+
+// ---- Domains ----
+
+// orgDomains returns the organization's domains ordered by ID.
+func (st *state) orgDomains(orgID string) []orgs.Domain {
+	var ds []orgs.Domain
+	for _, d := range st.domains {
+		if d.OrganizationID == orgID {
+			ds = append(ds, d)
+		}
+	}
+	slices.SortFunc(ds, func(a, b orgs.Domain) int { return strings.Compare(a.ID, b.ID) })
+	return ds
+}
+
+// domainNames returns the names of the organization's domains, by ID.
+func (st *state) domainNames(orgID string) []string {
+	var names []string
+	for _, d := range st.orgDomains(orgID) {
+		names = append(names, d.Domain)
+	}
+	return names
+}
+
+func (tx *txn) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
+	return write(ctx, tx, func(st *state) error {
+		for i, d := range ds {
+			if err := st.requireOrg(d.OrganizationID); err != nil {
+				return err
+			}
+			for _, other := range append(st.orgDomains(d.OrganizationID), ds[:i]...) {
+				if other.OrganizationID == d.OrganizationID && other.Domain == d.Domain {
+					return taken(orgs.ErrDomainTaken, "domain", d.Domain)
+				}
+			}
+		}
+		for _, d := range ds {
+			set(tx, st.domains, d.ID, d)
+		}
+		return nil
+	})
+}
+
+func (tx *txn) ListDomains(ctx context.Context, orgID string) ([]orgs.Domain, error) {
+	return read(ctx, tx, func(st *state) ([]orgs.Domain, error) { return st.orgDomains(orgID), nil })
+}
+
+func (tx *txn) GetDomain(ctx context.Context, orgID, id string) (*orgs.Domain, error) {
+	return read(ctx, tx, func(st *state) (*orgs.Domain, error) {
+		d, ok := st.domains[id]
+		if !ok || d.OrganizationID != orgID {
+			return nil, notFound("domain", id)
+		}
+		return &d, nil
+	})
+}
+
+func (tx *txn) UpdateDomain(ctx context.Context, d *orgs.Domain) error {
+	return write(ctx, tx, func(st *state) error {
+		old, ok := st.domains[d.ID]
+		if !ok || old.OrganizationID != d.OrganizationID {
+			return notFound("domain", d.ID)
+		}
+		if d.State == orgs.DomainVerified {
+			for _, other := range st.domains {
+				if other.ID != d.ID && other.Domain == old.Domain && other.State == orgs.DomainVerified {
+					return taken(orgs.ErrDomainTaken, "domain", old.Domain)
+				}
+			}
+		}
+		old.State, old.VerifiedAt = d.State, d.VerifiedAt
+		set(tx, st.domains, d.ID, old)
+		return nil
+	})
+}
+
+func (tx *txn) DeleteDomain(ctx context.Context, orgID, id string) error {
+	return write(ctx, tx, func(st *state) error {
+		if d, ok := st.domains[id]; !ok || d.OrganizationID != orgID {
+			return notFound("domain", id)
+		}
+		del(tx, st.domains, id)
 		return nil
 	})
 }

@@ -28,7 +28,7 @@ func newOrg(slug string) (*orgs.Organization, *orgs.Member) {
 	id := orgs.NewID(orgs.PrefixOrganization)
 	now := time.Now().UTC()
 	org := &orgs.Organization{ID: id, Name: slug, Slug: slug, Visibility: orgs.VisibilityPrivate,
-		Domains: []string{slug + ".example"}, Metadata: map[string]string{"k": "v"}, CreatedBy: "owner", CreatedAt: now, UpdatedAt: now}
+		Metadata: map[string]string{"k": "v"}, CreatedBy: "owner", CreatedAt: now, UpdatedAt: now}
 	return org, &orgs.Member{OrganizationID: id, UserID: "owner", Role: orgs.RoleOwner, JoinedAt: now}
 }
 
@@ -229,8 +229,8 @@ func TestCascadesAndCounters(t *testing.T) {
 	if got.MemberCount != 2 || got.TeamCount != 1 || got.Role != orgs.RoleMember {
 		t.Errorf("got %d members, %d teams, role %q", got.MemberCount, got.TeamCount, got.Role)
 	}
-	got.Domains[0] = "mutated" // results are copies
-	if again, _ := s.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, ""); again.Domains[0] != "acme.example" {
+	got.Metadata["k"] = "mutated" // results are copies
+	if again, _ := s.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, ""); again.Metadata["k"] != "v" {
 		t.Error("a caller's change to a result reached the store")
 	}
 

@@ -30,11 +30,18 @@ CREATE UNIQUE INDEX organizations_external_id_key ON organizations (external_id)
 CREATE INDEX organizations_created_by_idx ON organizations (created_by);
 --bun:split
 CREATE TABLE organization_domains (
-    organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-    domain          TEXT NOT NULL,
-    position        INTEGER NOT NULL,
-    PRIMARY KEY (organization_id, domain)
+    id                 TEXT PRIMARY KEY,
+    organization_id    TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    domain             TEXT NOT NULL,
+    state              TEXT NOT NULL,
+    verification_token TEXT NOT NULL,
+    created_at         TIMESTAMP NOT NULL,
+    verified_at        TIMESTAMP
 ) WITHOUT ROWID;
+--bun:split
+CREATE UNIQUE INDEX organization_domains_org_domain_key ON organization_domains (organization_id, domain);
+--bun:split
+CREATE UNIQUE INDEX organization_domains_verified_key ON organization_domains (domain) WHERE state = 'verified';
 --bun:split
 CREATE INDEX organization_domains_domain_idx ON organization_domains (domain);
 --bun:split
