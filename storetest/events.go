@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,7 @@ func TestEvents(t *testing.T, newStore NewStore) {
 		{"NotWrittenOnFailure", testEventsNotWrittenOnFailure},
 		{"RollbackAfterPartialWrite", testRollbackAfterPartialWrite},
 		{"Permissions", testEventPermissions},
+		{"IDsIncreaseWithinAProcess", testIDsIncrease},
 	})
 }
 
@@ -271,4 +274,35 @@ func testEventPermissions(t *testing.T, newStore NewStore) {
 		require.NoError(t, err)
 		assert.Len(t, l.Data, 3)
 	}
+}
+
+func testIDsIncrease(t *testing.T, newStore NewStore) {
+	// The audit log is ordered by event ID, so IDs made one after another
+	// must increase, even while other goroutines (other requests) make IDs
+	// too. This needs no store, but every list's "creation order" and this
+	// suite's event checks depend on it.
+	const n = 300_000
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				_ = orgs.NewID(orgs.PrefixTeam)
+			}
+		}()
+	}
+	bad, prev := 0, orgs.NewID(orgs.PrefixEvent)
+	for range n {
+		id := orgs.NewID(orgs.PrefixEvent)
+		if id <= prev {
+			bad++
+		}
+		prev = id
+	}
+	stop.Store(true)
+	wg.Wait()
+	t.Logf("%d of %d IDs made in sequence sorted before the one made just before them", bad, n)
+	assert.Zero(t, bad, "orgs.NewID must increase within a process (events are listed by ID)")
 }
