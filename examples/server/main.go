@@ -1,0 +1,212 @@
+// Command server serves the organizations HTTP API (package httpapi) on a
+// SQLite file or a PostgreSQL database, at the root path, for trying the API.
+//
+// It is NOT for production: its demo authenticator believes the X-User-ID
+// header, so any client can act as any user. A real host mounts
+// httpapi.Handler in its own server with its own authentication.
+//
+//	go run ./examples/server                      # SQLite file orgs.db, on 127.0.0.1:8080
+//	go run ./examples/server -db postgres://user@localhost/orgs -addr 127.0.0.1:9000
+//
+// Migrations are applied at start. The X-User-ID header names the caller;
+// X-User-Email, X-User-Name and X-User-Username, when sent, record that
+// user's profile (accepting an invitation needs the caller's email on
+// record). GET /openapi.json describes the API.
+//
+// A walk-through with curl, on a fresh orgs.db: Alice creates an
+// organization and invites Bob, Bob accepts, Alice lists the members.
+//
+//	curl -s -X POST http://127.0.0.1:8080/organizations -H 'X-User-ID: alice' -H 'X-User-Email: alice@example.com' -H 'Content-Type: application/json' -d '{"name": "Acme Robotics", "slug": "acme"}'
+//	TOKEN=$(curl -s -X POST http://127.0.0.1:8080/organizations/acme/invitations -H 'X-User-ID: alice' -H 'Content-Type: application/json' -d '{"email": "bob@example.com", "role": "member"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+//	curl -s -X POST http://127.0.0.1:8080/invitations/accept -H 'X-User-ID: bob' -H 'X-User-Email: bob@example.com' -H 'Content-Type: application/json' -d "{\"token\": \"$TOKEN\"}"
+//	curl -s http://127.0.0.1:8080/organizations/acme/members -H 'X-User-ID: alice'
+//
+// The server stops gracefully on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/httpapi"
+	"github.com/tenantkit/orgs/store"
+)
+
+func main() {
+	fs := flag.NewFlagSet("server", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	db := fs.String("db", "orgs.db", "SQLite file path, or a postgres:// URL")
+	_ = fs.Parse(os.Args[1:])
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, config{addr: *addr, db: *db, stderr: os.Stderr}); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what run needs; tests fill it in.
+type config struct {
+	addr   string
+	db     string
+	stderr io.Writer
+	ready  func(addr string) // called once listening, with the actual address
+}
+
+const banner = `
+==========================================================================
+  DEMO SERVER: for trying the API only, NOT for production.
+  Authentication is the X-User-ID header: any client can act as any user.
+  A real host mounts httpapi.Handler with its own authentication.
+==========================================================================
+`
+
+// run serves until ctx is done, then shuts down gracefully.
+func run(ctx context.Context, cfg config) error {
+	logger := slog.New(slog.NewTextHandler(cfg.stderr, nil))
+	st, desc, err := openStore(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + publicAddr(ln.Addr().String())
+	svc, err := orgs.New(st,
+		orgs.WithLogger(logger),
+		orgs.WithInvitationOptions(orgs.InvitationOptions{AcceptURL: base + "/invitations/accept"}),
+	)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	api, err := httpapi.New(svc, httpapi.Options{Authenticate: httpapi.DemoAuthenticator(svc), Logger: logger})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /invitations/accept", acceptPage(base))
+	mux.Handle("/", api)
+	srv := &http.Server{
+		Handler:           accessLog(logger, mux),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	fmt.Fprint(cfg.stderr, banner)
+	logger.Warn("demo server: for trying the API only, not for production; X-User-ID authenticates anyone as anyone")
+	logger.Info("serving the organizations API", "url", base, "store", desc, "openapi", base+"/openapi.json")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if cfg.ready != nil {
+		cfg.ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// openStore opens and migrates the store named by db: a postgres:// (or
+// postgresql://) URL, or a SQLite file path.
+func openStore(ctx context.Context, db string) (*store.Store, string, error) {
+	var st *store.Store
+	var err error
+	desc := "SQLite " + db
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		desc = "PostgreSQL"
+		st, err = store.OpenPostgres(db)
+	} else {
+		st, err = store.OpenSQLite(db)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, "", fmt.Errorf("migrate: %w", err)
+	}
+	return st, desc, nil
+}
+
+// publicAddr turns a listening address into one a browser can use: an
+// unspecified host (":8080", "0.0.0.0:8080") becomes localhost.
+func publicAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// acceptPage answers the invitation links (GET /invitations/accept?token=…)
+// with how to accept through the API, since this demo has no sign-in page.
+func acceptPage(base string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("token")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>Accept the invitation</title>
+<p>This demo has no sign-in page. To accept the invitation, send the token to the API as the invited user:</p>
+<pre>curl -s -X POST %s/invitations/accept -H 'X-User-ID: YOUR-ID' -H 'X-User-Email: YOUR-EMAIL' -H 'Content-Type: application/json' -d '{"token": "%s"}'</pre>
+`, html.EscapeString(base), html.EscapeString(token))
+	}
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// accessLog logs each request with its status, duration and request ID.
+func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start).Round(time.Microsecond), "request_id", w.Header().Get("X-Request-Id"),
+			"user", r.Header.Get(httpapi.HeaderUserID))
+	})
+}

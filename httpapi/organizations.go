@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/tenantkit/orgs"
+)
+
+// whole wraps a complete, unpaginated list in the list shape.
+func whole[T any](items []T) *orgs.List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return &orgs.List[T]{Data: items}
+}
+
+func (h *Handler) listIndustries(w http.ResponseWriter, r *http.Request, _ string) error {
+	return h.writeJSON(w, r, http.StatusOK, whole(h.svc.Industries()))
+}
+
+func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, actor string) error {
+	page, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	q := orgs.OrganizationQuery{Domain: query(r, "domain"), Search: query(r, "q"), Page: page}
+	l, err := h.svc.ListOrganizations(r.Context(), actor, q)
+	if err != nil {
+		return renameFields(err, map[string]string{"search": "q"})
+	}
+	for i := range l.Data {
+		presentOrganization(&l.Data[i])
+	}
+	return h.writeJSON(w, r, http.StatusOK, l)
+}
+
+func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+	var in orgs.CreateOrganizationInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	org, err := h.svc.CreateOrganization(r.Context(), actor, in)
+	if err != nil {
+		return err
+	}
+	return h.writeJSON(w, r, http.StatusCreated, presentOrganization(org))
+}
+
+func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+	d, err := h.svc.GetOrganizationDetail(r.Context(), actor, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	presentOrganization(&d.Organization)
+	for i := range d.Pipelines {
+		presentPipeline(&d.Pipelines[i])
+	}
+	return h.writeJSON(w, r, http.StatusOK, d)
+}
+
+func (h *Handler) getOrganizationByExternalID(w http.ResponseWriter, r *http.Request, actor string) error {
+	org, err := h.svc.GetOrganizationByExternalID(r.Context(), actor, r.PathValue("external_id"))
+	if err != nil {
+		return err
+	}
+	return h.writeJSON(w, r, http.StatusOK, presentOrganization(org))
+}
+
+func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+	var in orgs.UpdateOrganizationInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	org, err := h.svc.UpdateOrganization(r.Context(), actor, r.PathValue("slug"), in)
+	if err != nil {
+		return err
+	}
+	return h.writeJSON(w, r, http.StatusOK, presentOrganization(org))
+}
+
+func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+	if err := h.svc.DeleteOrganization(r.Context(), actor, r.PathValue("slug")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// presentOrganization shows absent lists and maps as [] and {} rather than
+// null, as the OpenAPI document promises.
+func presentOrganization(o *orgs.Organization) *orgs.Organization {
+	if o.Domains == nil {
+		o.Domains = []string{}
+	}
+	if o.Metadata == nil {
+		o.Metadata = map[string]string{}
+	}
+	return o
+}
+
+// presentPipeline shows a pipeline without stages with "stages": [].
+func presentPipeline(p *orgs.Pipeline) *orgs.Pipeline {
+	if p.Stages == nil {
+		p.Stages = []orgs.Stage{}
+	}
+	return p
+}
