@@ -3,6 +3,7 @@ package orgs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"time"
@@ -174,7 +175,9 @@ func (s *Service) DeleteDomain(ctx context.Context, actor, slug, id string) erro
 
 // VerifyDomain checks a domain's TXT record with the DomainVerifier and
 // records the outcome: verified, or failed (PermDomainsManage). A domain
-// verified by another organization fails with ErrDomainTaken.
+// verified by another organization fails with ErrDomainTaken; a check that
+// could not be made (a DNS error) with ErrDomainCheckFailed, recording
+// nothing.
 func (s *Service) VerifyDomain(ctx context.Context, actor, slug, id string) (*Domain, error) {
 	if !validID(PrefixDomain, id) {
 		return nil, ErrNotFound
@@ -189,7 +192,7 @@ func (s *Service) VerifyDomain(ctx context.Context, actor, slug, id string) (*Do
 	}
 	ok, err := s.verifier.VerifyDomain(ctx, presentDomain(*d))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrDomainCheckFailed, err)
 	}
 	var out Domain
 	err = s.store.Update(ctx, func(ctx context.Context, tx Tx) error {

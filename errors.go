@@ -33,6 +33,9 @@ var (
 	// ErrDomainTaken: the organization already has the domain, or another
 	// organization has verified it.
 	ErrDomainTaken = errors.New("orgs: domain already in use")
+	// ErrDomainCheckFailed: the DomainVerifier could not check the domain (a
+	// DNS failure, not a missing record); nothing was recorded, try again.
+	ErrDomainCheckFailed = errors.New("orgs: domain verification check failed")
 	// ErrLastOwner: the change would leave the organization without an owner.
 	ErrLastOwner = errors.New("orgs: organization must keep at least one owner")
 	// ErrAlreadyMember: the user is already a member (of the organization or

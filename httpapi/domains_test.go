@@ -53,7 +53,7 @@ func TestDomains(t *testing.T) {
 		e.call("POST", rivalBase+"/domains", rival, map[string]any{"domain": "jobs.acme.test"}).ok(201, &other)
 		e.call("POST", rivalBase+"/domains/"+other.ID+"/verify", rival, nil).problem(409, CodeDomainTaken)
 		e.call("POST", base+"/domains", owner, map[string]any{"domain": "dnserror.acme.test"}).ok(201, &d)
-		p := e.call("POST", base+"/domains/"+d.ID+"/verify", owner, nil).problem(500, CodeInternal)
+		p := e.call("POST", base+"/domains/"+d.ID+"/verify", owner, nil).problem(503, CodeDomainCheckFailed)
 		if strings.Contains(p.Detail, "10.0.0.53") {
 			t.Errorf("the DNS error shows: %s", p.Detail)
 		}

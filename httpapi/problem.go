@@ -36,6 +36,7 @@ const (
 	CodeValidationFailed     = "validation_failed"      // 422: with errors [{field, message}]
 	CodeResendTooSoon        = "resend_too_soon"        // 429
 	CodeInternal             = "internal"               // 500: logged with the request ID
+	CodeDomainCheckFailed    = "domain_check_failed"    // 503: the DNS check could not be made
 )
 
 // Problem is an RFC 9457 problem detail, the body of every error response
@@ -99,6 +100,7 @@ var sentinels = []struct {
 	{orgs.ErrLimitExceeded, http.StatusConflict, CodeLimitExceeded, "a limit would be exceeded"},
 	{orgs.ErrInvitationExpired, http.StatusGone, CodeInvitationExpired, "the invitation has expired"},
 	{orgs.ErrResendTooSoon, http.StatusTooManyRequests, CodeResendTooSoon, "the invitation was sent too recently; try again later"},
+	{orgs.ErrDomainCheckFailed, http.StatusServiceUnavailable, CodeDomainCheckFailed, "the domain could not be checked; try again later"},
 }
 
 // problemFor is the one place errors become problems: the Handler's own
