@@ -255,22 +255,14 @@ func (s *Service) CreateInvitation(ctx context.Context, actor, slug string, in I
 // checkNotMember fails with ErrAlreadyMember when a member's recorded email
 // is email.
 func (s *Service) checkNotMember(ctx context.Context, tx Tx, orgID, email string) error {
-	after := ""
-	for {
-		ms, err := tx.ListMembers(ctx, orgID, MemberFilter{Search: email, Range: Range{After: after, Limit: MaxPageLimit}})
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			if strings.EqualFold(m.Email, email) {
-				return ErrAlreadyMember
-			}
-		}
-		if len(ms) < MaxPageLimit {
-			return nil
-		}
-		after = ms[len(ms)-1].UserID
+	_, err := tx.FindMemberByEmail(ctx, orgID, email)
+	switch {
+	case err == nil:
+		return ErrAlreadyMember
+	case errors.Is(err, ErrNotFound):
+		return nil
 	}
+	return err
 }
 
 // retirePending handles an existing pending invitation for email: an expired

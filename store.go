@@ -92,6 +92,12 @@ type Tx interface {
 	InsertMember(ctx context.Context, m *Member) error
 	// GetMember returns a membership with the profile from the store's users.
 	GetMember(ctx context.Context, orgID, userID string) (*Member, error)
+	// FindMemberByEmail returns the organization's member whose profile
+	// email (in the store's users) is email, already lower-case, or
+	// ErrNotFound. The Service calls it, with the organization locked, for
+	// every invitation: it should cost an index lookup, not a scan of the
+	// organization's members.
+	FindMemberByEmail(ctx context.Context, orgID, email string) (*Member, error)
 	// ListMembers returns members with profiles (from the store's users,
 	// blank when none) in one query, ordered by user ID, filtered by q.
 	ListMembers(ctx context.Context, orgID string, q MemberFilter) ([]Member, error)

@@ -200,6 +200,19 @@ func (q *queries) GetMember(ctx context.Context, orgID, userID string) (*orgs.Me
 	return &m, nil
 }
 
+// FindMemberByEmail finds a member by profile email (users_email_idx).
+func (q *queries) FindMemberByEmail(ctx context.Context, orgID, email string) (*orgs.Member, error) {
+	var m orgs.Member
+	err := q.get(ctx, &m, "SELECT "+memberColumns+` FROM users AS u
+		JOIN members AS m ON m.organization_id = ? AND m.user_id = u.id
+		WHERE u.email = ? ORDER BY m.user_id LIMIT 1`, orgID, email)
+	if err != nil {
+		return nil, err
+	}
+	utc(&m.JoinedAt)
+	return &m, nil
+}
+
 // ListMembers returns a page of members with profiles: one keyset query on
 // members' primary key (organization_id, user_id), profiles joined to the
 // page (and, to search them, to the members).

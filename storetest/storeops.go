@@ -25,6 +25,7 @@ func TestStoreContract(t *testing.T, newStore NewStore) {
 		{"Range", testStoreRange},
 		{"NotFound", testStoreNotFound},
 		{"Members", testStoreMembers},
+		{"FindMemberByEmail", testStoreFindMemberByEmail},
 		{"Categories", testStoreCategories},
 		{"Pipelines", testStorePipelines},
 		{"Events", testStoreEvents},
@@ -1138,4 +1139,26 @@ func testStoreClose(t *testing.T, newStore NewStore) {
 	if err := store.Close(); err != nil {
 		assert.ErrorIs(t, err, orgs.ErrClosed, "closing twice")
 	}
+}
+
+func testStoreFindMemberByEmail(t *testing.T, newStore NewStore) {
+	ctx := t.Context()
+	store, org := storeFixture(t, newStore)
+	other := insertOrganization(t, store, "other", outsider)
+	require.NoError(t, store.PutUser(ctx, &orgs.User{ID: member, Username: "mia", Email: "mia@example.com"}))
+	require.NoError(t, store.PutUser(ctx, &orgs.User{ID: outsider, Email: "oscar@example.com"}))
+	insertMember(t, store, org.ID, member, orgs.RoleMember)
+
+	m, err := store.FindMemberByEmail(ctx, org.ID, "mia@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, member, m.UserID)
+	assert.Equal(t, orgs.RoleMember, m.Role)
+	assert.Equal(t, "mia", m.Username)
+
+	_, err = store.FindMemberByEmail(ctx, other.ID, "mia@example.com")
+	assert.ErrorIs(t, err, orgs.ErrNotFound, "a member of another organization")
+	_, err = store.FindMemberByEmail(ctx, org.ID, "oscar@example.com")
+	assert.ErrorIs(t, err, orgs.ErrNotFound, "a known user who is not a member")
+	_, err = store.FindMemberByEmail(ctx, org.ID, "mia@example")
+	assert.ErrorIs(t, err, orgs.ErrNotFound, "the match is exact, not a substring")
 }

@@ -442,6 +442,18 @@ func (tx *txn) GetMember(ctx context.Context, orgID, userID string) (*orgs.Membe
 	})
 }
 
+func (tx *txn) FindMemberByEmail(ctx context.Context, orgID, email string) (*orgs.Member, error) {
+	return read(ctx, tx, func(st *state) (*orgs.Member, error) {
+		for userID, m := range st.members[orgID] {
+			if st.users[userID].Email == email {
+				m = st.withProfile(m)
+				return &m, nil
+			}
+		}
+		return nil, notFound("member with email", email)
+	})
+}
+
 func (tx *txn) ListMembers(ctx context.Context, orgID string, q orgs.MemberFilter) ([]orgs.Member, error) {
 	return read(ctx, tx, func(st *state) ([]orgs.Member, error) {
 		var list []orgs.Member

@@ -53,6 +53,8 @@ CREATE TABLE users (
     avatar_url TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 --bun:split
+CREATE INDEX users_email_idx ON users (email);
+--bun:split
 CREATE TABLE members (
     organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     user_id         TEXT NOT NULL,
