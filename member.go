@@ -389,8 +389,13 @@ func (s *Service) UpdateMemberRole(ctx context.Context, actor, slug, userID stri
 			map[string]string{"user_id": userID, "from": string(m.Role), "to": string(role)}); err != nil {
 			return err
 		}
-		out, err = s.member(ctx, tx, org.ID, userID)
-		return err
+		updated := []Member{*m} // read by target with its profile: no second read
+		updated[0].Role = role
+		if err := s.profiles(ctx, updated); err != nil {
+			return err
+		}
+		out = &updated[0]
+		return nil
 	})
 	return out, err
 }

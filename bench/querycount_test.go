@@ -126,7 +126,7 @@ var countCases = []countCase{
 		// (Postgres; a plain SELECT on SQLite); SELECT organization by ID;
 		// SELECT the member; UPDATE role; INSERT event; SELECT the member
 		// with profile; COMMIT.
-		name: "UpdateMemberRole", sizes: [2]int{10, 1000}, want: 9,
+		name: "UpdateMemberRole", sizes: [2]int{10, 1000}, want: 8,
 		setup: func(t *testing.T, e *bench.Env, size int) func() error {
 			slug, owner, users := org(t, e, fmt.Sprintf("role-%d", size), size)
 			return func() error {
