@@ -3,9 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,16 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test schemas
-
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testdb"
 	"github.com/tenantkit/orgs/store"
 )
 
@@ -36,76 +30,15 @@ func eachDB(t *testing.T, fn func(t *testing.T, db opener)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres) })
 }
 
-// openSQLite returns a migrated store on a new file in t.TempDir().
-func openSQLite(t *testing.T) *store.Store {
-	t.Helper()
-	s, err := store.OpenSQLite(filepath.Join(t.TempDir(), "orgs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+// openSQLite returns a migrated store on a new file, closed at cleanup.
+func openSQLite(t *testing.T) *store.Store { return testdb.SQLite(t) }
 
-// pgURL returns ORGS_TEST_POSTGRES_URL. Unset, the test is skipped loudly,
-// or fails under CI=true.
-func pgURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("ORGS_TEST_POSTGRES_URL")
-	if u == "" {
-		const msg = "ORGS_TEST_POSTGRES_URL is not set: the HTTP API is NOT TESTED on PostgreSQL (scripts/test.sh starts a server)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip("SKIPPED: " + msg)
-	}
-	return u
-}
-
-var adminDB = sync.OnceValues(func() (*sql.DB, error) {
-	return sql.Open("pgx", os.Getenv("ORGS_TEST_POSTGRES_URL"))
-})
+// pgURL returns ORGS_TEST_POSTGRES_URL, skipping loudly (failing on CI) when
+// it is unset.
+func pgURL(t *testing.T) string { return testdb.PostgresURL(t) }
 
 // openPostgres returns a migrated store in a new schema, dropped at cleanup.
-func openPostgres(t *testing.T) *store.Store {
-	t.Helper()
-	base := pgURL(t)
-	admin, err := adminDB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "httpapi_test_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := u.Query()
-	v.Set("search_path", schema)
-	u.RawQuery = v.Encode()
-	s, err := store.OpenPostgres(u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = s.Close()
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+func openPostgres(t *testing.T) *store.Store { return testdb.Postgres(t) }
 
 // fakeVerifier stands in for DNS: a domain whose first label is "fail" has
 // no record, "dnserror" makes the lookup fail, any other is verified.
