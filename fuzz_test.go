@@ -48,6 +48,9 @@ func isText(s string, multiline bool) bool {
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return false
 		}
+		if r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x2028 || r == 0x2029 {
+			return false // bidi controls and Unicode line separators
+		}
 	}
 	return true
 }

@@ -43,11 +43,18 @@ func checkText(s string, multiline bool) error {
 		if multiline && (r == '\n' || r == '\t' || r == '\r') {
 			continue
 		}
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		if unicode.IsControl(r) || r == utf8.RuneError || isBidiOrSeparator(r) {
 			return invalid("", "contains control characters")
 		}
 	}
 	return nil
+}
+
+// isBidiOrSeparator reports the invisible characters that can disguise text
+// (bidirectional embeddings, overrides and isolates, which reorder what a
+// reader sees) and the Unicode line and paragraph separators.
+func isBidiOrSeparator(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x2028 || r == 0x2029
 }
 
 // validateName checks a display name: 1–max characters, no control
