@@ -226,16 +226,7 @@ func (s *Service) CreateInvitation(ctx context.Context, actor, slug string, in I
 		if err := s.retirePending(ctx, tx, actor, org.ID, email); err != nil {
 			return err
 		}
-		if max := s.limits.PendingInvitationsPerOrganization; max > 0 {
-			n, err := tx.CountPendingInvitations(ctx, org.ID, now)
-			if err != nil {
-				return err
-			}
-			if n >= max {
-				return ErrLimitExceeded
-			}
-		}
-		if err := s.checkMemberLimit(ctx, tx, org); err != nil {
+		if err := s.checkInvitationLimits(ctx, tx, org, now); err != nil {
 			return err
 		}
 		if err := tx.InsertInvitation(ctx, inv); err != nil {
@@ -250,6 +241,22 @@ func (s *Service) CreateInvitation(ctx context.Context, actor, slug string, in I
 	s.withToken(inv, token)
 	s.notify(ctx, org, inv, false)
 	return inv, nil
+}
+
+// checkInvitationLimits fails with ErrLimitExceeded when one more pending
+// invitation would pass the pending-invitation or the member limit. Call with
+// the organization locked.
+func (s *Service) checkInvitationLimits(ctx context.Context, tx Tx, org *Organization, now time.Time) error {
+	if max := s.limits.PendingInvitationsPerOrganization; max > 0 {
+		n, err := tx.CountPendingInvitations(ctx, org.ID, now)
+		if err != nil {
+			return err
+		}
+		if n >= max {
+			return ErrLimitExceeded
+		}
+	}
+	return s.checkMemberLimit(ctx, tx, org)
 }
 
 // checkNotMember fails with ErrAlreadyMember when a member's recorded email
@@ -366,6 +373,13 @@ func (s *Service) ResendInvitation(ctx context.Context, actor, slug, id string) 
 		now := s.clock()
 		if d := s.invitations.MinResendInterval; d > 0 && now.Sub(inv.LastSentAt) < d {
 			return ErrResendTooSoon
+		}
+		if s.status(inv) == InvitationExpired {
+			// An expired invitation held no seat and no pending slot;
+			// reviving it takes both, so the limits apply as to a new one.
+			if err := s.checkInvitationLimits(ctx, tx, org, now); err != nil {
+				return err
+			}
 		}
 		inv.TokenHash, inv.ResendCount, inv.LastSentAt = hash, inv.ResendCount+1, now
 		inv.ExpiresAt, inv.UpdatedAt = now.Add(s.invitations.TTL), now
