@@ -67,6 +67,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Validation", TestValidation},
 		{"Concurrency", TestConcurrency},
 		{"StoreContract", TestStoreContract},
+		{"Torture", TestTorture},
+		{"Security", TestSecurity},
 	} {
 		t.Run(area.name, func(t *testing.T) {
 			t.Parallel()

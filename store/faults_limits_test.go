@@ -1,0 +1,79 @@
+package store_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/store"
+)
+
+// limitClock is a clock the test moves.
+type limitClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *limitClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *limitClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestResendOfExpiredInvitationRespectsLimits: an expired invitation no
+// longer holds a seat nor a pending slot, so others may take them; resending
+// it makes it pending again, and must then be refused with
+// ErrLimitExceeded when the seat or slot is gone — else the organization
+// ends up with more pending invitations than PendingInvitationsPerOrganization
+// and more members plus pending invitations than MembersPerOrganization.
+// (Found by the torture scenario Expiry.)
+func TestResendOfExpiredInvitationRespectsLimits(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		clock := &limitClock{now: time.Now().UTC().Truncate(time.Second)}
+		svc, err := orgs.New(s, orgs.WithClock(clock.Now), orgs.WithSeed(orgs.SeedNone),
+			orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1}),
+			orgs.WithLimits(orgs.Limits{MembersPerOrganization: 4, PendingInvitationsPerOrganization: 2}))
+		require.NoError(t, err)
+		org, err := svc.CreateOrganization(ctx, "boss", orgs.CreateOrganizationInput{Name: "Limits", Slug: "limits"})
+		require.NoError(t, err)
+		invite := func(email string, ttl time.Duration) *orgs.Invitation {
+			inv, err := svc.CreateInvitation(ctx, "boss", "limits", orgs.InvitationInput{Email: email, Role: orgs.RoleMember, ExpiresIn: ttl})
+			require.NoError(t, err)
+			return inv
+		}
+		short := invite("a@example.com", time.Hour)
+		invite("b@example.com", 0)
+		clock.Advance(2 * time.Hour) // a expires: its seat and pending slot are free
+		invite("c@example.com", 0)   // pending: b, c — the pending limit
+		_, err = svc.AddMember(ctx, "boss", "limits", "m1", orgs.RoleMember)
+		require.NoError(t, err) // 2 members + 2 pending: the member limit
+
+		_, err = svc.ResendInvitation(ctx, "boss", "limits", short.ID)
+		assert.ErrorIs(t, err, orgs.ErrLimitExceeded, "resending the expired invitation takes a slot and a seat that are gone")
+		pending, err := s.CountPendingInvitations(ctx, org.ID, clock.Now())
+		require.NoError(t, err)
+		members, err := s.CountMembers(ctx, org.ID, "")
+		require.NoError(t, err)
+		assert.LessOrEqual(t, pending, 2, "pending invitations, limit 2")
+		assert.LessOrEqual(t, members+pending, 4, "members + pending invitations, limit 4")
+
+		// With room again, the resend works.
+		require.NoError(t, svc.RemoveMember(ctx, "boss", "limits", "m1"))
+		l, err := svc.ListInvitations(ctx, "boss", "limits", orgs.InvitationQuery{Status: orgs.InvitationPending})
+		require.NoError(t, err)
+		require.NoError(t, svc.RevokeInvitation(ctx, "boss", "limits", l.Data[0].ID))
+		_, err = svc.ResendInvitation(ctx, "boss", "limits", short.ID)
+		assert.NoError(t, err)
+	})
+}
