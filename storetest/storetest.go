@@ -20,9 +20,12 @@
 // rules — permissions, role ranks, the last-owner rule, limits, invitation
 // checks, events — are proven on top of the store; TestStoreContract
 // exercises the Store contract directly (Range paging, conflict sentinels,
-// ErrNotFound, rollback, counters, cascades, ErrClosed) and
+// ErrNotFound, rollback, counters, cascades, ErrClosed),
 // TestConcurrency races goroutines against the invariants that must hold
-// under any concurrency.
+// under any concurrency, TestTorture attacks each invariant with a random mix
+// of operations and checks it against the store (-torture.rounds,
+// -torture.seed to reproduce), and TestSecurity checks cross-tenant access
+// and verbatim storage of hostile input.
 //
 // Each area is exported on its own (TestOrganizations, TestMembers, …) and
 // runs under a stable subtest name in Run, so a failing area can be run and
@@ -47,8 +50,8 @@ type NewStore func(t *testing.T) orgs.Store
 
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Categories,
-// Pipelines, Events, Invitations, Teams, Limits, Validation, Concurrency and
-// StoreContract.
+// Pipelines, Events, Invitations, Teams, Domains, Limits, Validation,
+// Concurrency, StoreContract, Torture and Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	for _, area := range []struct {
