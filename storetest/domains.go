@@ -33,7 +33,9 @@ func newDomain(orgID, name string) orgs.Domain {
 // verifierFunc adapts a function to orgs.DomainVerifier.
 type verifierFunc func(ctx context.Context, d orgs.Domain) (bool, error)
 
-func (f verifierFunc) VerifyDomain(ctx context.Context, d orgs.Domain) (bool, error) { return f(ctx, d) }
+func (f verifierFunc) VerifyDomain(ctx context.Context, d orgs.Domain) (bool, error) {
+	return f(ctx, d)
+}
 
 // publishedVerifier verifies the domains named in published.
 func publishedVerifier(published ...string) orgs.DomainVerifier {
