@@ -33,7 +33,9 @@ type Store interface {
 	// Update runs fn in one read-write transaction and commits when fn
 	// returns nil; when fn returns an error (or panics) nothing fn wrote may
 	// persist, and Update returns fn's error unchanged. The Tx passed to fn
-	// must not be used after fn returns.
+	// must not be used after fn returns. A store may run fn again, in a new
+	// transaction, when the database aborted the first to break a deadlock;
+	// the Service's functions are safe to re-run.
 	//
 	// Update transactions must be serializable with respect to each other for
 	// any one organization: once fn has called LockOrganization(id), no other

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/tenantkit/orgs"
 	"github.com/uptrace/bun"
@@ -119,14 +121,34 @@ func (s *Store) Close() error {
 
 // Update runs fn in one transaction (on SQLite an immediate one, so writers
 // are serialized) and commits it when fn returns nil. fn's error is returned
-// unchanged.
+// unchanged. When Postgres aborts the transaction to break a deadlock or a
+// serialization conflict, Update runs fn again in a new transaction (up to
+// maxAttempts in all).
 func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
 	if err := s.ready(); err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, s.queries.withTx(tx))
-	})
+	for attempt := 1; ; attempt++ {
+		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return fn(ctx, s.queries.withTx(tx))
+		})
+		if !retryable(err) || attempt == maxAttempts || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// maxAttempts bounds how often Update runs a transaction that Postgres
+// aborted to break a deadlock or a serialization conflict.
+const maxAttempts = 4
+
+// retryable reports whether err is Postgres aborting the whole transaction to
+// break a deadlock (40P01) — two organizations swapping slugs each wait on
+// the other's unique-index entry — or a serialization failure (40001). The
+// transaction was rolled back, so running fn again is safe.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
 var errClosed = fmt.Errorf("store: %w", orgs.ErrClosed)
