@@ -452,8 +452,10 @@ func (s *Service) LeaveOrganization(ctx context.Context, actor, slug string) err
 // when an owner, an admin, atomically (PermOwnershipTransfer). A non-member target fails
 // with ErrNotMember.
 func (s *Service) TransferOwnership(ctx context.Context, actor, slug, userID string) error {
-	if err := validateUserID(userID); err != nil {
-		return &ValidationError{Fields: []FieldError{{"user_id", err.(*ValidationError).Fields[0].Message}}}
+	var fe fieldErrors
+	fe.check("user_id", validateUserID(userID))
+	if err := fe.err(); err != nil {
+		return err
 	}
 	if userID == actor {
 		return invalid("user_id", "must be another member")

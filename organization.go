@@ -2,7 +2,6 @@ package orgs
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -364,5 +363,3 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
-
-var _ = errors.New

@@ -111,35 +111,20 @@ func query(r *http.Request, name string) string {
 	return r.URL.Query().Get(name)
 }
 
-// pageParams reads the cursor parameters limit, after and before. The
-// Service checks them too; reading them here names the parameter in the 422
-// and refuses limit=0, which the Service reads as "the default".
+// pageParams reads the cursor parameters limit, after and before. It only
+// parses: the Service validates the page (cursors, ranges) and names the
+// field. limit must be a whole number, and an explicit limit=0, which the
+// Service reads as "the default", is refused on the wire.
 func pageParams(r *http.Request) (orgs.Page, error) {
-	var p orgs.Page
-	var fields []orgs.FieldError
 	q := r.URL.Query()
+	p := orgs.Page{After: q.Get("after"), Before: q.Get("before")}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > orgs.MaxPageLimit {
-			fields = append(fields, orgs.FieldError{Field: "limit",
-				Message: fmt.Sprintf("must be an integer from 1 to %d", orgs.MaxPageLimit)})
+		if err != nil || n == 0 {
+			return orgs.Page{}, &orgs.ValidationError{Fields: []orgs.FieldError{{Field: "limit",
+				Message: fmt.Sprintf("must be an integer from 1 to %d", orgs.MaxPageLimit)}}}
 		}
 		p.Limit = n
-	}
-	p.After, p.Before = q.Get("after"), q.Get("before")
-	if p.After != "" && p.Before != "" {
-		fields = append(fields, orgs.FieldError{Field: "before", Message: "cannot be combined with after"})
-	}
-	for _, c := range []struct{ name, value string }{{"after", p.After}, {"before", p.Before}} {
-		if c.value == "" {
-			continue
-		}
-		if _, err := orgs.DecodeCursor(c.value); err != nil {
-			fields = append(fields, orgs.FieldError{Field: c.name, Message: "is not a cursor this API returned"})
-		}
-	}
-	if len(fields) > 0 {
-		return orgs.Page{}, &orgs.ValidationError{Fields: fields}
 	}
 	return p, nil
 }
