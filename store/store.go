@@ -37,6 +37,9 @@ var (
 	_ orgs.Tx    = (*queries)(nil)
 )
 
+// sqliteDriver is the database/sql driver name SQLite is opened with.
+const sqliteDriver = sqliteshim.ShimName
+
 // SQLiteDSN returns the DSN OpenSQLite uses for the file at path: immediate
 // write transactions (writers are serialized), a 5 s busy timeout, WAL,
 // foreign keys on and synchronous=NORMAL.
@@ -48,7 +51,7 @@ func SQLiteDSN(path string) string {
 // OpenSQLite opens (creating it when missing) the SQLite database file at
 // path with SQLiteDSN. Call Migrate before first use.
 func OpenSQLite(path string) (*Store, error) {
-	sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(path))
+	sqldb, err := sql.Open(sqliteDriver, SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}

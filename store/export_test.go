@@ -1,0 +1,5 @@
+package store
+
+// SkipSQLiteMigrationLock makes Migrate skip its SQLite lock, for the
+// negative control of TestMigrateTwoProcessesSQLite.
+var SkipSQLiteMigrationLock = &skipSQLiteMigrationLock
