@@ -7,6 +7,7 @@
 //
 //	go run ./examples/server                      # SQLite file orgs.db, on 127.0.0.1:8080
 //	go run ./examples/server -db postgres://user@localhost/orgs -addr 127.0.0.1:9000
+//	go run ./examples/server -max-members-per-org 50 -max-orgs-per-user 3 -max-pending-invitations 20
 //
 // Migrations are applied at start. The X-User-ID header names the caller;
 // X-User-Email, X-User-Name and X-User-Username, when sent, record that
@@ -49,11 +50,15 @@ func main() {
 	fs := flag.NewFlagSet("server", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	db := fs.String("db", "orgs.db", "SQLite file path, or a postgres:// URL")
+	var limits orgs.Limits
+	fs.IntVar(&limits.MembersPerOrganization, "max-members-per-org", 0, "members (and pending invitations) per organization; 0: no limit")
+	fs.IntVar(&limits.OrganizationsPerUser, "max-orgs-per-user", 0, "organizations one user may create; 0: no limit")
+	fs.IntVar(&limits.PendingInvitationsPerOrganization, "max-pending-invitations", 0, "pending invitations per organization; 0: no limit")
 	_ = fs.Parse(os.Args[1:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, config{addr: *addr, db: *db, stderr: os.Stderr}); err != nil {
+	if err := run(ctx, config{addr: *addr, db: *db, limits: limits, stderr: os.Stderr}); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
@@ -63,6 +68,7 @@ func main() {
 type config struct {
 	addr   string
 	db     string
+	limits orgs.Limits
 	stderr io.Writer
 	ready  func(addr string) // called once listening, with the actual address
 }
@@ -91,6 +97,7 @@ func run(ctx context.Context, cfg config) error {
 	base := "http://" + publicAddr(ln.Addr().String())
 	svc, err := orgs.New(st,
 		orgs.WithLogger(logger),
+		orgs.WithLimits(cfg.limits),
 		orgs.WithInvitationOptions(orgs.InvitationOptions{AcceptURL: base + "/invitations/accept"}),
 	)
 	if err != nil {
@@ -116,7 +123,9 @@ func run(ctx context.Context, cfg config) error {
 
 	fmt.Fprint(cfg.stderr, banner)
 	logger.Warn("demo server: for trying the API only, not for production; X-User-ID authenticates anyone as anyone")
-	logger.Info("serving the organizations API", "url", base, "store", desc, "openapi", base+"/openapi.json")
+	logger.Info("serving the organizations API", "url", base, "store", desc, "openapi", base+"/openapi.json",
+		"max_members_per_org", cfg.limits.MembersPerOrganization, "max_orgs_per_user", cfg.limits.OrganizationsPerUser,
+		"max_pending_invitations", cfg.limits.PendingInvitationsPerOrganization)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
