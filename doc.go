@@ -26,7 +26,48 @@
 // own. An organization always keeps at least one owner: demoting, removing or
 // the leaving of the last owner fails with ErrLastOwner, whatever the
 // concurrency. A private organization is invisible (ErrNotFound) to
-// non-members; a public one may be read by anyone, and nothing else.
+// non-members; of a public one, anyone may read the public view (see
+// Organization: its profile and counts, never its contact details, domains,
+// external ID, metadata or creator), its categories and its pipelines, and
+// nothing else.
+//
+// The rank rule is enforced in one place for every operation that gives,
+// renews, transfers or withdraws a role (adding a member, changing a role,
+// inviting, resending or revoking an invitation, transferring ownership):
+// an admin can neither invite an owner nor re-issue or revoke an owner's
+// invitation, and a host role holding ownership:transfer but ranked below
+// owner cannot transfer ownership.
+//
+// # Identifiers and look-alike characters
+//
+// Slugs, handles, emails and domains are compared after one normalization
+// each, and no normalization turns a non-ASCII character into ASCII or makes
+// two different inputs equal, other than by ASCII case:
+//
+//   - Slugs and handles a caller gives must be ASCII; upper-case ASCII is
+//     lower-cased. Anything else (U+212A KELVIN SIGN, U+0130 "İ", full-width
+//     or Cyrillic letters) is refused before any case change, and a lookup
+//     by such a slug finds nothing. Slugify, which only proposes a slug from
+//     a name, transliterates Latin letters ("Müller" → "muller").
+//   - Emails (NormalizeEmail) must have an ASCII local part, lower-cased for
+//     ASCII letters only; an internationalized domain is stored as punycode.
+//     Addresses with non-ASCII local parts are refused: the address an
+//     invitation names is the only address that can accept it. The same
+//     function normalizes both sides of every comparison — invitations,
+//     acceptance (the directory's email is normalized too; one that does not
+//     normalize matches nothing), the store's directory and member search.
+//   - Domains (NormalizeDomain) are IDNA2008 names without mapping: an input
+//     that needs Unicode case folding or width mapping is refused.
+//   - Searches (members, organizations) ignore ASCII case only, on every
+//     store.
+//   - Names must have a visible character and may not start or end with a
+//     space or an invisible one; inside, the zero-width joiners and
+//     variation selectors that scripts and emoji need are allowed, and other
+//     invisible format characters (zero-width space, word joiner, soft
+//     hyphen, direction marks, byte order mark) are refused. Category names
+//     are unique by NameKey: case-insensitive, with the allowed joiners
+//     ignored, so "Fin\u200Dance" is "Finance" while a look-alike letter
+//     makes another name.
 //
 // # Errors
 //
@@ -55,7 +96,7 @@
 //   - Events outlive their organization: deleting one appends
 //     organization.deleted and keeps its log for the host to read.
 //   - Member search matches the profiles recorded with Service.PutUser (the
-//     store-backed directory), ASCII case-insensitively.
+//     store-backed directory), ignoring ASCII case only.
 //   - Accepting an invitation requires the accepting user's email (from the
 //     UserDirectory) to equal the invited one unless
 //     InvitationOptions.SkipEmailCheck is set.

@@ -6,8 +6,9 @@ import "time"
 type Visibility string
 
 // Visibilities. A private organization is visible only to its members. A
-// public one's profile, categories and pipelines may be read by any user;
-// its members, teams, invitations, domains and events only by members.
+// public one's public profile (see Organization.IsPublicView), categories and
+// pipelines may be read by any user; the rest of its record, and its
+// members, teams, invitations, domains and events, only by members.
 const (
 	VisibilityPrivate Visibility = "private"
 	VisibilityPublic  Visibility = "public"
@@ -15,6 +16,13 @@ const (
 
 // Organization is a tenant. Role is the acting user's role ("" when the actor
 // is not a member, which only happens for public organizations).
+//
+// What a caller sees is decided by field: a user who is not a member of a
+// public organization gets its public view — ID, Name, Slug, Handle,
+// Description, LogoURL, Website, Industry, Visibility, MemberCount,
+// TeamCount, CreatedAt and UpdatedAt — and the other fields (ContactEmail,
+// ContactPhone, Domains, ExternalID, Metadata, CreatedBy) empty. Read
+// IsPublicView to tell the two apart.
 type Organization struct {
 	ID           string            `json:"id"`
 	Name         string            `json:"name"`
@@ -39,6 +47,16 @@ type Organization struct {
 }
 
 func (o Organization) listKey() string { return o.ID }
+
+// IsPublicView reports whether o is the public view of an organization: read
+// by a user who is not one of its members, with only the public fields set.
+func (o *Organization) IsPublicView() bool { return o.Role == "" && o.Visibility == VisibilityPublic }
+
+// publicView clears what only members may see (see Organization).
+func (o *Organization) publicView() {
+	o.ContactEmail, o.ContactPhone, o.ExternalID, o.CreatedBy = "", "", "", ""
+	o.Domains, o.Metadata = nil, nil
+}
 
 // OrganizationDetail is an organization with its categories and pipelines.
 type OrganizationDetail struct {

@@ -90,7 +90,7 @@ func dnsLabel(l string) bool {
 	return true
 }
 
-func isASCII(s string) bool {
+func asciiOnly(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
@@ -113,12 +113,24 @@ func FuzzSlug(f *testing.F) {
 			if got := Slugify(s); got != s {
 				t.Fatalf("Slugify(%q) = %q on a valid slug, want it unchanged", s, got)
 			}
-			if err := validateSlug(s, nil); err != nil {
-				t.Fatalf("validateSlug(%q) = %v for a valid slug", s, err)
+			if n, err := validateSlug(s, nil); err != nil || n != s {
+				t.Fatalf("validateSlug(%q) = %q, %v for a valid slug", s, n, err)
 			}
-			expectInvalid(t, "validateSlug(reserved)", validateSlug(s, map[string]bool{s: true}))
-		} else {
-			expectInvalid(t, fmt.Sprintf("validateSlug(%q)", s), validateSlug(s, nil))
+			_, err := validateSlug(s, map[string]bool{s: true})
+			expectInvalid(t, "validateSlug(reserved)", err)
+		}
+		// A slug a caller gives is only ASCII-lower-cased: accepted exactly
+		// when it is ASCII and its ASCII lower case is valid, never by a
+		// Unicode case mapping (U+212A KELVIN SIGN is not "k").
+		n, err := validateSlug(s, nil)
+		wantOK := asciiOnly(s) && ValidSlug(strings.ToLower(s))
+		if (err == nil) != wantOK {
+			t.Fatalf("validateSlug(%q) = %q, %v; want accepted=%v", s, n, err, wantOK)
+		}
+		if err != nil {
+			expectInvalid(t, fmt.Sprintf("validateSlug(%q)", s), err)
+		} else if n != strings.ToLower(s) {
+			t.Fatalf("validateSlug(%q) = %q, want %q", s, n, strings.ToLower(s))
 		}
 
 		g := Slugify(s)
@@ -132,7 +144,7 @@ func FuzzSlug(f *testing.F) {
 			t.Fatalf("Slugify not idempotent: Slugify(%q) = %q, Slugify(that) = %q", s, g, gg)
 		}
 		// Slugify is case-insensitive on ASCII input.
-		if isASCII(s) {
+		if asciiOnly(s) {
 			if u := Slugify(strings.ToUpper(s)); u != g {
 				t.Fatalf("Slugify(%q) = %q but Slugify(upper) = %q", s, g, u)
 			}
@@ -159,8 +171,11 @@ func FuzzEmail(f *testing.F) {
 		if r == "" || len(r) > maxEmailLen {
 			t.Fatalf("NormalizeEmail(%q) = %q: %d bytes, want 1–%d", s, r, len(r), maxEmailLen)
 		}
-		if strings.ToLower(r) != r {
-			t.Fatalf("NormalizeEmail(%q) = %q: not lower-case", s, r)
+		if strings.ToLower(r) != r || !asciiOnly(r) {
+			t.Fatalf("NormalizeEmail(%q) = %q: not lower-case ASCII", s, r)
+		}
+		if at := strings.LastIndexByte(s, '@'); at < 0 || !asciiOnly(s[:at]) {
+			t.Fatalf("NormalizeEmail(%q) = %q: a non-ASCII local part was accepted", s, r)
 		}
 		if strings.ContainsAny(r, " \t\"<>()[]\\,;:") {
 			t.Fatalf("NormalizeEmail(%q) = %q: contains spaces, quotes or specials", s, r)
@@ -187,7 +202,7 @@ func FuzzEmail(f *testing.F) {
 			t.Fatalf("NormalizeEmail not idempotent: NormalizeEmail(%q) = %q, NormalizeEmail(that) = %q, %v", s, r, rr, err)
 		}
 		// Case-insensitive on ASCII input.
-		if isASCII(s) {
+		if asciiOnly(s) {
 			if u, err := NormalizeEmail(strings.ToUpper(s)); err != nil || u != r {
 				t.Fatalf("NormalizeEmail(%q) = %q but NormalizeEmail(upper) = %q, %v", s, r, u, err)
 			}
@@ -208,7 +223,7 @@ func FuzzDomain(f *testing.F) {
 			expectInvalid(t, fmt.Sprintf("NormalizeDomain(%q)", s), err)
 			return
 		}
-		if d == "" || len(d) > 253 || strings.ToLower(d) != d || !isASCII(d) {
+		if d == "" || len(d) > 253 || strings.ToLower(d) != d || !asciiOnly(d) {
 			t.Fatalf("NormalizeDomain(%q) = %q: want 1–253 lower-case ASCII bytes", s, d)
 		}
 		labels := strings.Split(d, ".")
@@ -228,6 +243,18 @@ func FuzzDomain(f *testing.F) {
 		}
 		if dd, err := NormalizeDomain(strings.ToUpper(d) + "."); err != nil || dd != d {
 			t.Fatalf("NormalizeDomain(%q) = %q but NormalizeDomain(upper + \".\") = %q, %v", s, d, dd, err)
+		}
+		// No non-ASCII character became ASCII: each label of the input
+		// comes out unchanged but for ASCII case, or as punycode.
+		in := strings.Split(strings.TrimSuffix(s, "."), ".")
+		if len(in) != len(labels) {
+			t.Fatalf("NormalizeDomain(%q) = %q: %d labels in, %d out", s, d, len(in), len(labels))
+		}
+		for i := range in {
+			if asciiOnly(in[i]) && strings.ToLower(in[i]) != labels[i] && !strings.HasPrefix(labels[i], "xn--") ||
+				!asciiOnly(in[i]) && !strings.HasPrefix(labels[i], "xn--") {
+				t.Fatalf("NormalizeDomain(%q) = %q: label %q became %q", s, d, in[i], labels[i])
+			}
 		}
 	})
 }
@@ -491,7 +518,7 @@ func FuzzText(f *testing.F) {
 		}
 
 		err := validateName(s, maxNameLen)
-		want := isText(s, false) && strings.TrimSpace(s) == s && s != "" && utf8.RuneCountInString(s) <= maxNameLen
+		want := isName(s)
 		if (err == nil) != want {
 			t.Fatalf("validateName(%q) = %v, want success %v", s, err, want)
 		}
@@ -508,6 +535,31 @@ func FuzzText(f *testing.F) {
 			expectInvalid(t, "validateUserID", err)
 		}
 	})
+}
+
+// isName is validateName's rule: text, 1–maxNameLen characters, not
+// starting or ending with a space or an invisible character (a variation
+// selector may end it), and no
+// invisible character inside but ZWNJ, ZWJ and variation selectors.
+func isName(s string) bool {
+	if !isText(s, false) || s == "" || utf8.RuneCountInString(s) > maxNameLen {
+		return false
+	}
+	invisible := func(r rune) bool {
+		return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
+	}
+	rs := []rune(s)
+	first, last := rs[0], rs[len(rs)-1]
+	if unicode.IsSpace(first) || invisible(first) ||
+		unicode.IsSpace(last) || invisible(last) && !unicode.Is(unicode.Variation_Selector, last) {
+		return false
+	}
+	for _, r := range rs {
+		if invisible(r) && r != 0x200C && r != 0x200D && !unicode.Is(unicode.Variation_Selector, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func FuzzURL(f *testing.F) {

@@ -216,8 +216,8 @@ func (s *Service) CreateInvitation(ctx context.Context, actor, slug string, in I
 		if err != nil {
 			return err
 		}
-		if !s.roles.canGrant(org.Role, in.Role) {
-			return ErrForbidden
+		if err := s.mayGrant(org, in.Role); err != nil {
+			return err
 		}
 		inv.OrganizationID = org.ID
 		if err := s.checkNotMember(ctx, tx, org.ID, email); err != nil {
@@ -349,8 +349,10 @@ func (s *Service) ListInvitations(ctx context.Context, actor, slug string, q Inv
 
 // ResendInvitation rotates a pending (or expired) invitation's token — the
 // old one stops working — extends its expiry by the TTL, counts the resend
-// and delivers it again (PermInvitationsManage). Resending sooner than
-// MinResendInterval after the last send fails with ErrResendTooSoon.
+// and delivers it again (PermInvitationsManage, and the actor must be allowed
+// to grant the invitation's role: an admin cannot re-issue an owner's
+// invitation). Resending sooner than MinResendInterval after the last send
+// fails with ErrResendTooSoon.
 func (s *Service) ResendInvitation(ctx context.Context, actor, slug, id string) (*Invitation, error) {
 	if !validID(PrefixInvitation, id) {
 		return nil, ErrNotFound
@@ -365,6 +367,10 @@ func (s *Service) ResendInvitation(ctx context.Context, actor, slug, id string) 
 			return err
 		}
 		if inv, err = tx.GetInvitation(ctx, org.ID, id); err != nil {
+			return err
+		}
+		// A resend issues a fresh, live grant of the invitation's role.
+		if err := s.mayGrant(org, inv.Role); err != nil {
 			return err
 		}
 		if inv.Status != InvitationPending {
@@ -397,7 +403,8 @@ func (s *Service) ResendInvitation(ctx context.Context, actor, slug, id string) 
 	return inv, nil
 }
 
-// RevokeInvitation cancels a pending invitation (PermInvitationsManage).
+// RevokeInvitation cancels a pending invitation (PermInvitationsManage, and
+// the actor must be allowed to grant the invitation's role).
 func (s *Service) RevokeInvitation(ctx context.Context, actor, slug, id string) error {
 	if !validID(PrefixInvitation, id) {
 		return ErrNotFound
@@ -409,6 +416,10 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor, slug, id string) 
 		}
 		inv, err := tx.GetInvitation(ctx, org.ID, id)
 		if err != nil {
+			return err
+		}
+		// Withdrawing a grant is managing it: the same rank as giving it.
+		if err := s.mayGrant(org, inv.Role); err != nil {
 			return err
 		}
 		if inv.Status != InvitationPending {
@@ -443,7 +454,9 @@ func (s *Service) respond(ctx context.Context, actor, token string, fn func(ctx 
 		if err != nil {
 			return err
 		}
-		email = strings.ToLower(u.Email)
+		// The directory's email in its normal form, or none: an address
+		// that does not normalize matches no invitation.
+		email, _ = NormalizeEmail(u.Email)
 	}
 	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
 		if err := tx.LockOrganization(ctx, found.OrganizationID); err != nil {

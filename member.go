@@ -109,6 +109,34 @@ func (r roleRegistry) canGrant(actor, role Role) bool {
 	return r.rank(role) <= r.rank(actor)
 }
 
+// The rank rule, in one place. Every operation that creates, renews,
+// transfers or withdraws a grant of a role checks mayGrant for that role —
+// AddMember, UpdateMemberRole (the new role), CreateInvitation,
+// ResendInvitation and RevokeInvitation (the invitation's role),
+// TransferOwnership (owner) — and every operation on an existing member
+// checks mayActOn for the member's role — UpdateMemberRole, RemoveMember.
+// storetest's rank table proves it for each (actor role, target role,
+// operation).
+
+// mayGrant fails with ErrForbidden unless org's viewer (the actor) may grant
+// role: only roles ranked at or below the actor's own.
+func (s *Service) mayGrant(org *Organization, role Role) error {
+	if !s.roles.canGrant(org.Role, role) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// mayActOn fails with ErrForbidden unless org's viewer (the actor) may
+// change or remove a member with role target: one ranked below it, or any
+// member when the actor is an owner.
+func (s *Service) mayActOn(org *Organization, target Role) error {
+	if !s.roles.canActOn(org.Role, target) {
+		return ErrForbidden
+	}
+	return nil
+}
+
 // User is a user's profile as the UserDirectory knows it.
 type User struct {
 	ID        string `json:"id"`
@@ -246,8 +274,8 @@ func (s *Service) AddMember(ctx context.Context, actor, slug, userID string, rol
 		if err != nil {
 			return err
 		}
-		if !s.roles.canGrant(org.Role, role) {
-			return ErrForbidden
+		if err := s.mayGrant(org, role); err != nil {
+			return err
 		}
 		if err := s.checkMemberLimit(ctx, tx, org); err != nil {
 			return err
@@ -334,8 +362,8 @@ func (s *Service) target(ctx context.Context, tx Tx, org *Organization, userID s
 	if err != nil {
 		return nil, err
 	}
-	if !s.roles.canActOn(org.Role, m.Role) {
-		return nil, ErrForbidden
+	if err := s.mayActOn(org, m.Role); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -374,8 +402,8 @@ func (s *Service) UpdateMemberRole(ctx context.Context, actor, slug, userID stri
 		if err != nil {
 			return err
 		}
-		if !s.roles.canGrant(org.Role, role) {
-			return ErrForbidden
+		if err := s.mayGrant(org, role); err != nil {
+			return err
 		}
 		if role != RoleOwner {
 			if err := keepsOwner(ctx, tx, m); err != nil {
@@ -449,8 +477,8 @@ func (s *Service) LeaveOrganization(ctx context.Context, actor, slug string) err
 }
 
 // TransferOwnership makes userID, an existing member, an owner and the actor,
-// when an owner, an admin, atomically (PermOwnershipTransfer). A non-member target fails
-// with ErrNotMember.
+// when an owner, an admin, atomically (PermOwnershipTransfer, held by a role
+// that may grant owner). A non-member target fails with ErrNotMember.
 func (s *Service) TransferOwnership(ctx context.Context, actor, slug, userID string) error {
 	var fe fieldErrors
 	fe.check("user_id", validateUserID(userID))
@@ -464,6 +492,9 @@ func (s *Service) TransferOwnership(ctx context.Context, actor, slug, userID str
 		org, err := s.lock(ctx, tx, actor, slug, PermOwnershipTransfer)
 		if err != nil {
 			return err
+		}
+		if err := s.mayGrant(org, RoleOwner); err != nil {
+			return err // a role given ownership:transfer, ranked below owner
 		}
 		m, err := tx.GetMember(ctx, org.ID, userID)
 		if errors.Is(err, ErrNotFound) {

@@ -58,11 +58,13 @@ type OrganizationQuery struct {
 func (s *Service) normalize(org *Organization) error {
 	var fe fieldErrors
 	fe.check("name", validateName(org.Name, maxNameLen))
-	org.Slug = strings.ToLower(org.Slug)
-	fe.check("slug", validateSlug(org.Slug, s.reserved))
+	slug, err := validateSlug(org.Slug, s.reserved)
+	fe.check("slug", err)
+	org.Slug = slug
 	if org.Handle != "" {
-		org.Handle = strings.ToLower(org.Handle)
-		fe.check("handle", validateSlug(org.Handle, s.reserved))
+		handle, err := validateSlug(org.Handle, s.reserved)
+		fe.check("handle", err)
+		org.Handle = handle
 	}
 	fe.check("description", validateText(org.Description, maxDescriptionLen, true))
 	fe.check("logo_url", validateURL(org.LogoURL))
@@ -200,7 +202,11 @@ func (s *Service) seedRows(orgID string) ([]Category, []Pipeline) {
 // with Role set to actor's role. A private organization actor is not a
 // member of is ErrNotFound.
 func (s *Service) GetOrganization(ctx context.Context, actor, slug string) (*Organization, error) {
-	return s.view(ctx, s.store, actor, slug, PermOrgRead)
+	org, err := s.view(ctx, s.store, actor, slug, PermOrgRead)
+	if err != nil {
+		return nil, err
+	}
+	return forViewer(org), nil
 }
 
 // GetOrganizationByID is GetOrganization by ID.
@@ -214,7 +220,9 @@ func (s *Service) GetOrganizationByID(ctx context.Context, actor, id string) (*O
 	return s.getBy(ctx, actor, OrgKey{ID: id})
 }
 
-// GetOrganizationByExternalID is GetOrganization by the host's external ID.
+// GetOrganizationByExternalID is GetOrganization by the host's external ID,
+// for members only: the external ID is not part of a public organization's
+// public view, so it finds nothing for anyone else (ErrNotFound).
 func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor, externalID string) (*Organization, error) {
 	if err := checkActor(actor); err != nil {
 		return nil, err
@@ -222,7 +230,14 @@ func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor, extern
 	if externalID == "" || len(externalID) > maxExternalIDLen || checkText(externalID, false) != nil {
 		return nil, ErrNotFound
 	}
-	return s.getBy(ctx, actor, OrgKey{ExternalID: externalID})
+	org, err := s.getBy(ctx, actor, OrgKey{ExternalID: externalID})
+	if err != nil {
+		return nil, err
+	}
+	if org.Role == "" {
+		return nil, ErrNotFound
+	}
+	return org, nil
 }
 
 func (s *Service) getBy(ctx context.Context, actor string, key OrgKey) (*Organization, error) {
@@ -230,7 +245,10 @@ func (s *Service) getBy(ctx context.Context, actor string, key OrgKey) (*Organiz
 	if err != nil {
 		return nil, err
 	}
-	return org, s.authorize(org, PermOrgRead)
+	if err := s.authorize(org, PermOrgRead); err != nil {
+		return nil, err
+	}
+	return forViewer(org), nil
 }
 
 // GetOrganizationDetail returns the organization with its categories and

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -78,11 +78,16 @@ func WithIndustries(industries []string) Option {
 }
 
 // WithReservedSlugs forbids slugs and handles, for example "new", "settings"
-// or "api", that would clash with the host's own routes.
+// or "api", that would clash with the host's own routes. Each must be a
+// well-formed slug (ASCII; upper case is lower-cased).
 func WithReservedSlugs(slugs ...string) Option {
 	return func(s *Service) error {
 		for _, sl := range slugs {
-			s.reserved[strings.ToLower(sl)] = true
+			n, ok := normalizeSlug(sl)
+			if !ok {
+				return invalid("reserved_slugs", fmt.Sprintf("%q is not a well-formed slug", sl))
+			}
+			s.reserved[n] = true
 		}
 		return nil
 	}
@@ -194,13 +199,14 @@ func checkActor(actor string) error {
 // view reads an organization by slug for actor, outside a transaction, and
 // checks perm. A private organization the actor is not a member of is
 // ErrNotFound; a public one allows PermOrgRead to anyone and ErrForbidden for
-// the rest.
+// the rest. What view returns is for the Service's own use: a read returned
+// to a caller goes through forViewer.
 func (s *Service) view(ctx context.Context, tx Tx, actor, slug string, perm Permission) (*Organization, error) {
 	if err := checkActor(actor); err != nil {
 		return nil, err
 	}
-	slug = strings.ToLower(slug)
-	if !ValidSlug(slug) {
+	slug, ok := normalizeSlug(slug)
+	if !ok {
 		return nil, ErrNotFound
 	}
 	org, err := tx.GetOrganization(ctx, OrgKey{Slug: slug}, actor)
@@ -224,6 +230,15 @@ func (s *Service) authorize(org *Organization, perm Permission) error {
 		return ErrForbidden
 	}
 	return nil
+}
+
+// forViewer prepares an organization for the caller who read it: a user who is
+// not a member sees the public view only.
+func forViewer(org *Organization) *Organization {
+	if org.Role == "" {
+		org.publicView()
+	}
+	return org
 }
 
 // lock is view inside an Update: it finds the organization, locks it, and

@@ -51,10 +51,10 @@ func (sd Seed) validate() error {
 	seen := map[string]bool{}
 	for _, c := range sd.Categories {
 		fe.check("seed.categories", validateName(c, maxNameLen))
-		if seen[nameKey(c)] {
+		if seen[NameKey(c)] {
 			fe.add("seed.categories", "duplicate category "+c)
 		}
-		seen[nameKey(c)] = true
+		seen[NameKey(c)] = true
 	}
 	for _, p := range sd.Pipelines {
 		fe.check("seed.pipelines", validateName(p.Name, maxNameLen))

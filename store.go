@@ -13,9 +13,11 @@ import (
 // organization. storetest.Run proves a Store meets this contract.
 //
 // What the Service guarantees before calling:
-//   - every ID, slug, email and name is valid and normalized (slugs and
-//     emails lower-case, IDs well-formed), every string valid UTF-8 without
-//     NUL bytes;
+//   - every ID, slug, email and name is valid and normalized (slugs,
+//     handles, emails and domains lower-case ASCII, IDs well-formed), every
+//     string valid UTF-8 without NUL bytes: a store compares them as they
+//     are, and must not case-fold them again (Unicode case mapping would make
+//     different values equal);
 //   - every write happens inside Update, and every write that touches an
 //     organization's members, invitations, teams, categories or pipelines
 //     comes after LockOrganization for that organization in the same Update;
@@ -102,6 +104,7 @@ type Tx interface {
 	FindMemberByEmail(ctx context.Context, orgID, email string) (*Member, error)
 	// ListMembers returns members with profiles (from the store's users,
 	// blank when none) in one query, ordered by user ID, filtered by q.
+	// Search matches a substring ignoring ASCII case only.
 	ListMembers(ctx context.Context, orgID string, q MemberFilter) ([]Member, error)
 	// CountMembers counts the organization's members with role, or all
 	// members when role is "".
@@ -118,8 +121,8 @@ type Tx interface {
 	Users(ctx context.Context, ids []string) (map[string]User, error)
 
 	// InsertCategories inserts categories (one batch). It must fail with
-	// ErrNameTaken when a name equals, case-insensitively, another of the
-	// same organization.
+	// ErrNameTaken when a name's NameKey equals that of another category of
+	// the same organization.
 	InsertCategories(ctx context.Context, cs []Category) error
 	// ListCategories returns the organization's categories by position.
 	ListCategories(ctx context.Context, orgID string) ([]Category, error)

@@ -41,11 +41,12 @@ func validateColor(c string) error {
 func (s *Service) validateTeam(t *Team) error {
 	var fe fieldErrors
 	fe.check("name", validateName(t.Name, maxNameLen))
-	t.Slug = strings.ToLower(t.Slug)
-	fe.check("slug", validateSlug(t.Slug, nil))
+	slug, err := validateSlug(t.Slug, nil)
+	fe.check("slug", err)
+	t.Slug = slug
 	fe.check("description", validateText(t.Description, maxDescriptionLen, true))
 	fe.check("color", validateColor(t.Color))
-	t.Color = strings.ToLower(t.Color)
+	t.Color = asciiLower(t.Color)
 	return fe.err()
 }
 
@@ -83,8 +84,8 @@ func (s *Service) CreateTeam(ctx context.Context, actor, slug string, in TeamInp
 
 // team finds a team by slug in org.
 func team(ctx context.Context, tx Tx, org *Organization, teamSlug string) (*Team, error) {
-	teamSlug = strings.ToLower(teamSlug)
-	if !ValidSlug(teamSlug) {
+	teamSlug, ok := normalizeSlug(teamSlug)
+	if !ok {
 		return nil, ErrNotFound
 	}
 	return tx.GetTeam(ctx, org.ID, teamSlug)

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Field bounds.
@@ -58,21 +61,50 @@ func isBidiOrSeparator(r rune) bool {
 }
 
 // validateName checks a display name: 1–max characters, no control
-// characters, no surrounding space.
+// characters, at least one visible character, no surrounding space or
+// invisible character, and no invisible format character but the two
+// joiners some scripts and emoji need (see isInvisible): a name cannot be
+// made of, or made distinct by, characters a reader does not see.
 func validateName(s string, max int) error {
 	if err := checkText(s, false); err != nil {
 		return err
 	}
 	n := utf8.RuneCountInString(s)
+	blank := func(r rune) bool { return unicode.IsSpace(r) || isInvisible(r) }
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
 	switch {
-	case strings.TrimSpace(s) == "":
+	case strings.TrimFunc(s, blank) == "":
 		return invalid("", "is required")
 	case n > max:
 		return invalid("", fmt.Sprintf("must be at most %d characters", max))
-	case strings.TrimSpace(s) != s:
-		return invalid("", "must not start or end with space")
+	case blank(first) || blank(last) && !unicode.Is(unicode.Variation_Selector, last):
+		// A variation selector styles the character before it ("⚠️").
+		return invalid("", "must not start or end with space or an invisible character")
+	}
+	for _, r := range s {
+		if isInvisible(r) && !isJoiner(r) {
+			return invalid("", "contains an invisible character")
+		}
 	}
 	return nil
+}
+
+// isInvisible reports the characters that draw nothing: format characters
+// (Unicode category Cf: zero-width space, joiners, word joiner, byte order
+// mark, soft hyphen, direction marks…), variation selectors and the other
+// default-ignorable code points.
+func isInvisible(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
+
+// isJoiner reports the invisible characters a name may contain between
+// visible ones: ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER (needed in
+// Persian, the Indic scripts and emoji sequences) and variation selectors
+// (emoji presentation). NameKey ignores them.
+func isJoiner(r rune) bool {
+	return r == 0x200C || r == 0x200D || unicode.Is(unicode.Variation_Selector, r)
 }
 
 // validateText checks optional free text of at most max characters.
@@ -105,85 +137,216 @@ func ValidSlug(s string) bool {
 	return true
 }
 
-// Slugify derives a slug from a name: lower-case ASCII letters and digits,
-// everything else collapsed into single hyphens, cut to 63 characters. The
-// result may be shorter than 3 characters (or empty) for short or non-Latin
-// names; the Service then appends a random suffix.
+// Slugify derives a slug from a name: Latin letters transliterated to ASCII
+// ("Müller GmbH" → "muller-gmbh", "Ærø Shipping" → "aero-shipping": letters
+// are decomposed and their accents dropped, and letters that do not
+// decompose, such as æ, ø, ß and ł, are spelled out), then lower-case ASCII
+// letters and digits, everything else collapsed into single hyphens, cut to
+// 63 characters. The result may be shorter than 3 characters (or empty) for
+// short or non-Latin names; the Service then appends a random suffix.
+//
+// Slugify only proposes a slug. A slug a caller gives is never transliterated
+// or case-folded beyond ASCII: it must already be ASCII (see ValidSlug).
 func Slugify(name string) string {
 	var b strings.Builder
 	hyphen := false
-	for _, r := range strings.ToLower(name) {
+	add := func(r rune) bool { // false: the slug is full
 		switch {
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+			fallthrough
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			if hyphen && b.Len() > 0 {
+			sep := hyphen && b.Len() > 0
+			if sep && b.Len()+2 > maxSlugLen || b.Len()+1 > maxSlugLen {
+				return false
+			}
+			if sep {
 				b.WriteByte('-')
 			}
 			hyphen = false
 			b.WriteRune(r)
-			if b.Len() >= maxSlugLen {
-				return strings.TrimRight(b.String()[:maxSlugLen], "-")
-			}
+		case unicode.Is(unicode.Mn, r):
+			// an accent left by decomposition: dropped
 		default:
 			hyphen = true
+		}
+		return true
+	}
+	for _, r := range norm.NFKD.String(name) {
+		if t, ok := transliterations[r]; ok {
+			for _, tr := range t {
+				if !add(tr) {
+					return b.String()
+				}
+			}
+			continue
+		}
+		if !add(r) {
+			return b.String()
 		}
 	}
 	return b.String()
 }
 
-// validateSlug checks an explicit slug or handle, after lower-casing.
-func validateSlug(s string, reserved map[string]bool) error {
-	if !ValidSlug(s) {
-		return invalid("", "must be 3–63 lower-case letters, digits and single hyphens")
-	}
-	if reserved[s] {
-		return invalid("", "is reserved")
-	}
-	return nil
+// transliterations spells out the Latin letters that Unicode decomposition
+// leaves alone.
+var transliterations = map[rune]string{
+	'æ': "ae", 'Æ': "ae", 'ø': "o", 'Ø': "o", 'ß': "ss", 'ẞ': "ss", 'ł': "l", 'Ł': "l",
+	'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d", 'þ': "th", 'Þ': "th", 'œ': "oe", 'Œ': "oe",
+	'ı': "i", 'ĸ': "k", 'ŋ': "n", 'Ŋ': "n", 'ħ': "h", 'Ħ': "h", 'ŧ': "t", 'Ŧ': "t",
+	'ſ': "s", 'ƒ': "f", 'ɐ': "a", 'ə': "e", 'Ə': "e",
 }
 
-// NormalizeEmail validates an email address and returns it lower-cased. Only
-// a bare address is accepted ("a@example.com", not "A <a@example.com>").
+// normalizeSlug validates a slug or handle a caller gave and returns it
+// lower-cased. Anything but ASCII is refused before any case change, so that
+// no Unicode case mapping can turn a different input into an existing slug
+// (strings.ToLower maps U+212A KELVIN SIGN to "k" and U+0130 to "i").
+func normalizeSlug(s string) (string, bool) {
+	if !isASCII(s) {
+		return "", false
+	}
+	s = asciiLower(s)
+	return s, ValidSlug(s)
+}
+
+// validateSlug checks an explicit slug or handle and returns it lower-cased
+// (ASCII only, see normalizeSlug).
+func validateSlug(s string, reserved map[string]bool) (string, error) {
+	n, ok := normalizeSlug(s)
+	if !ok {
+		return "", invalid("", "must be 3–63 lower-case ASCII letters, digits and single hyphens")
+	}
+	if reserved[n] {
+		return "", invalid("", "is reserved")
+	}
+	return n, nil
+}
+
+// isASCII reports whether s has only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLower lower-cases the ASCII letters of s and keeps every other byte:
+// the only case folding the Service applies to identifiers (slugs, handles,
+// emails, domains), because it never makes two different non-ASCII inputs,
+// or a non-ASCII and an ASCII one, equal.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// NormalizeEmail validates an email address and returns its one normal
+// form, the form every comparison of emails uses (invitations, acceptance,
+// the store's directory, member search): a bare address ("a@example.com",
+// not "A <a@example.com>") whose local part is ASCII, lower-cased for ASCII
+// letters only, and whose domain is normalized by NormalizeDomain (an
+// internationalized domain becomes punycode).
+//
+// Addresses with a non-ASCII local part (RFC 6531) are refused, not folded:
+// Unicode case mapping and normalization make different addresses equal
+// (U+212A KELVIN SIGN lower-cases to "k", U+017F LONG S folds to "s", and
+// full-width and Cyrillic letters look like Latin ones), and the address an
+// invitation names must be the address that accepts it.
 func NormalizeEmail(s string) (string, error) {
+	bad := invalid("", "must be an email address")
 	if err := checkText(s, false); err != nil {
 		return "", err
 	}
 	if s == "" || len(s) > maxEmailLen {
-		return "", invalid("", "must be an email address")
+		return "", bad
 	}
 	for _, r := range s {
 		if r == ' ' || !unicode.IsPrint(r) {
-			return "", invalid("", "must be an email address")
+			return "", bad
 		}
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return "", bad
+	}
+	if !isASCII(s[:at]) {
+		return "", invalid("", "must be an email address whose part before the @ is ASCII")
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {
-		return "", invalid("", "must be an email address")
+		return "", bad
 	}
-	at := strings.LastIndexByte(s, '@')
-	if _, err := NormalizeDomain(s[at+1:]); err != nil {
-		return "", invalid("", "must be an email address")
+	domain, err := NormalizeDomain(s[at+1:])
+	if err != nil {
+		return "", bad
 	}
-	lower := strings.ToLower(s)
-	if len(lower) > maxEmailLen { // lower-casing can grow some runes
-		return "", invalid("", "must be an email address")
+	out := asciiLower(s[:at]) + "@" + domain
+	if len(out) > maxEmailLen { // punycode is longer than the Unicode it encodes
+		return "", bad
 	}
-	return lower, nil
+	return out, nil
 }
+
+// idnaProfile converts internationalized domain names for NormalizeDomain:
+// IDNA2008 as for registration, with no mapping (so an input that would need
+// case folding or width mapping is refused, not folded), the bidi and joiner
+// rules, and STD3 characters only.
+var idnaProfile = idna.New(idna.ValidateForRegistration(), idna.StrictDomainName(true),
+	idna.BidiRule(), idna.CheckJoiners(true), idna.CheckHyphens(false))
 
 // NormalizeDomain validates a DNS domain name (at least two labels, each of
 // letters, digits and inner hyphens, 1–63 characters, 253 in all) and returns
-// it lower-cased without a trailing dot.
+// it lower-cased without a trailing dot. An internationalized name is
+// accepted and returned as punycode ("Bücher.Example" →
+// "xn--bcher-kva.example"), and punycode labels must decode to valid ones.
+//
+// Only ASCII letters are lower-cased. A non-ASCII letter is never mapped to
+// another: one that IDNA would need to fold or map first (an upper-case "Ü",
+// a full-width "ｅ", U+212A KELVIN SIGN) is refused, so that two different
+// inputs never name the same domain.
 func NormalizeDomain(s string) (string, error) {
-	d := strings.TrimSuffix(strings.ToLower(s), ".")
 	bad := invalid("", "must be a domain name such as example.com")
-	if d == "" || len(d) > 253 {
+	if !utf8.ValidString(s) || len(s) > 4*253 {
 		return "", bad
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
+	d := strings.TrimSuffix(asciiLower(s), ".")
+	if d == "" {
 		return "", bad
 	}
-	for _, l := range labels {
+	in := strings.Split(d, ".")
+	if !isASCII(d) || strings.HasPrefix(d, "xn--") || strings.Contains(d, ".xn--") {
+		a, err := idnaProfile.ToASCII(d)
+		if err != nil {
+			return "", bad
+		}
+		out := strings.Split(a, ".")
+		if len(out) != len(in) {
+			return "", bad
+		}
+		for i := range in {
+			// Each ASCII label comes out as it went in, and each non-ASCII one
+			// as punycode: no non-ASCII character turned into ASCII.
+			if isASCII(in[i]) && out[i] != in[i] || !isASCII(in[i]) && !strings.HasPrefix(out[i], "xn--") {
+				return "", bad
+			}
+		}
+		d, in = a, out
+	}
+	if len(d) > 253 || len(in) < 2 {
+		return "", bad
+	}
+	for _, l := range in {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return "", bad
 		}
@@ -194,7 +357,7 @@ func NormalizeDomain(s string) (string, error) {
 			}
 		}
 	}
-	if tld := labels[len(labels)-1]; tld[0] >= '0' && tld[0] <= '9' {
+	if tld := in[len(in)-1]; tld[0] >= '0' && tld[0] <= '9' {
 		return "", bad // an IP address, not a domain
 	}
 	return d, nil
@@ -274,5 +437,29 @@ func validateMetadata(m map[string]string, lim MetadataLimits) error {
 	return nil
 }
 
-// nameKey is the case-insensitive comparison key of a category name.
-func nameKey(s string) string { return strings.ToLower(s) }
+// NameKey is the key by which names that must be unique case-insensitively
+// are compared (category names; stores index it). ASCII letters are
+// lower-cased; another letter is lower-cased only when its lower case is not
+// ASCII, so "Ärzte" and "ärzte" are one name while U+212A KELVIN SIGN never
+// equals "k" nor U+0130 "i"; and the joiners and variation selectors a name
+// may contain (ZWJ, ZWNJ) are left out, so they cannot make a name distinct.
+func NameKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if r >= 'A' && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+		case isJoiner(r):
+			continue
+		default:
+			if l := unicode.ToLower(r); l >= utf8.RuneSelf {
+				r = l
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

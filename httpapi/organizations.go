@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/tenantkit/orgs"
 )
@@ -51,11 +52,49 @@ func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request, actor 
 	if err != nil {
 		return err
 	}
-	presentOrganization(&d.Organization)
 	for i := range d.Pipelines {
 		presentPipeline(&d.Pipelines[i])
 	}
+	if d.IsPublicView() {
+		return h.writeJSON(w, r, http.StatusOK, publicOrganizationDetail{
+			publicOrganization: publicView(&d.Organization), Categories: d.Categories, Pipelines: d.Pipelines})
+	}
+	presentOrganization(&d.Organization)
 	return h.writeJSON(w, r, http.StatusOK, d)
+}
+
+// publicOrganization is the JSON of an organization's public view, what a
+// user who is not a member of a public organization sees: the fields the
+// Service's public view keeps, and no others (not even empty), so that the
+// response says plainly what it is (PublicOrganizationDetail in the OpenAPI
+// document).
+type publicOrganization struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Slug        string          `json:"slug"`
+	Handle      string          `json:"handle"`
+	Description string          `json:"description"`
+	LogoURL     string          `json:"logo_url"`
+	Website     string          `json:"website"`
+	Industry    string          `json:"industry"`
+	Visibility  orgs.Visibility `json:"visibility"`
+	MemberCount int             `json:"member_count"`
+	TeamCount   int             `json:"team_count"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+}
+
+type publicOrganizationDetail struct {
+	publicOrganization
+	Categories []orgs.Category `json:"categories"`
+	Pipelines  []orgs.Pipeline `json:"pipelines"`
+}
+
+func publicView(o *orgs.Organization) publicOrganization {
+	return publicOrganization{ID: o.ID, Name: o.Name, Slug: o.Slug, Handle: o.Handle,
+		Description: o.Description, LogoURL: o.LogoURL, Website: o.Website, Industry: o.Industry,
+		Visibility: o.Visibility, MemberCount: o.MemberCount, TeamCount: o.TeamCount,
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 }
 
 func (h *Handler) getOrganizationByExternalID(w http.ResponseWriter, r *http.Request, actor string) error {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/tenantkit/orgs"
@@ -31,7 +30,7 @@ func (q *queries) InsertCategories(ctx context.Context, cs []orgs.Category) erro
 		rows := make([]categoryRow, len(cs))
 		for i, c := range cs {
 			rows[i] = categoryRow{ID: c.ID, OrganizationID: c.OrganizationID, Name: c.Name,
-				NameKey: strings.ToLower(c.Name), Position: c.Position, CreatedAt: c.CreatedAt}
+				NameKey: orgs.NameKey(c.Name), Position: c.Position, CreatedAt: c.CreatedAt}
 		}
 		_, err := w.execQuery(ctx, w.db.NewInsert().Model(&rows))
 		return err
@@ -60,7 +59,7 @@ func (q *queries) UpdateCategory(ctx context.Context, c *orgs.Category) error {
 	return q.write(ctx, func(w *queries) error {
 		return w.execOne(ctx, `UPDATE categories SET name = ?, name_key = ?, position = ?
 			WHERE id = ? AND organization_id = ?`,
-			c.Name, strings.ToLower(c.Name), c.Position, c.ID, c.OrganizationID)
+			c.Name, orgs.NameKey(c.Name), c.Position, c.ID, c.OrganizationID)
 	})
 }
 

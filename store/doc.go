@@ -46,7 +46,7 @@
 // writers is what makes LockOrganization and LockUser hold: on SQLite they
 // only check that the organization exists, or do nothing. The busy wait does
 // not observe a context's deadline: keep request timeouts above 5 s.
-// LIKE searches are case-insensitive for ASCII letters only.
+// LIKE searches ignore ASCII case only.
 //
 // # PostgreSQL
 //
@@ -57,7 +57,9 @@
 // and LockUser a transaction-scoped advisory lock (pg_advisory_xact_lock) on
 // the user ID, which serialize the Updates that take them across processes,
 // as the Service's invariants (the last owner, limits, single-use
-// invitations) require. Searches use ILIKE.
+// invitations) require. Searches lower-case ASCII letters with translate()
+// and use LIKE, not ILIKE, whose Unicode folding would let a look-alike
+// letter match an ASCII one.
 //
 // # Transactions and failed writes
 //
@@ -80,8 +82,9 @@
 // written with finer precision reads back truncated. Metadata and event
 // data are JSON text. Empty Domains, Metadata and Data, and lists with no
 // rows, read back as nil; a pipeline's Stages are never nil. Organization
-// slugs are stored and looked up in lower case. Domains keep their order
-// (repeats are dropped). Invitations read back with their stored Status and
+// slugs are stored and looked up as the Service normalized them (lower-case
+// ASCII); category names are unique by orgs.NameKey. Domains keep their
+// order (repeats are dropped). Invitations read back with their stored Status and
 // InviterUsername (a snapshot taken by the Service) and IsExpired false:
 // deciding expiry is the Service's. A Range with Limit 0 means no limit.
 package store

@@ -76,7 +76,7 @@ func (q *queries) InsertOrganization(ctx context.Context, org *orgs.Organization
 			website, industry, contact_email, contact_phone, visibility, external_id, metadata,
 			member_count, team_count, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?)`,
-			org.ID, org.Name, strings.ToLower(org.Slug), nullString(org.Handle), org.Description,
+			org.ID, org.Name, org.Slug, nullString(org.Handle), org.Description,
 			org.LogoURL, org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
 			nullString(org.ExternalID), encodeMap(org.Metadata), org.CreatedBy, org.CreatedAt, org.UpdatedAt)
 		if err != nil {
@@ -96,7 +96,7 @@ func (q *queries) GetOrganization(ctx context.Context, key orgs.OrgKey, viewer s
 	case key.ID != "":
 		col, val = "o.id", key.ID
 	case key.Slug != "":
-		col, val = "o.slug", strings.ToLower(key.Slug)
+		col, val = "o.slug", key.Slug
 	case key.ExternalID != "":
 		col, val = "o.external_id", key.ExternalID
 	default:
@@ -125,9 +125,8 @@ func (q *queries) ListOrganizations(ctx context.Context, f orgs.OrganizationFilt
 			WHERE d.organization_id = m.organization_id AND d.domain = ?)`, f.Domain)
 	}
 	if f.Search != "" {
-		op, pattern := q.like(f.Search)
-		page.Join("JOIN organizations AS o ON o.id = m.organization_id").
-			Where(`o.name ? ? ESCAPE '\'`, op, pattern)
+		cond, args := q.contains(f.Search, "o.name")
+		page.Join("JOIN organizations AS o ON o.id = m.organization_id").Where(cond, args...)
 	}
 	rows, err := list[orgRow](ctx, q, page, "m.organization_id", f.Range, func(sq *bun.SelectQuery) *bun.SelectQuery {
 		return sq.ColumnExpr(orgColumns).ColumnExpr("m.role").
@@ -155,7 +154,7 @@ func (q *queries) UpdateOrganization(ctx context.Context, org *orgs.Organization
 			description = ?, logo_url = ?, website = ?, industry = ?, contact_email = ?,
 			contact_phone = ?, visibility = ?, external_id = ?, metadata = ?, updated_at = ?
 			WHERE id = ?`,
-			org.Name, strings.ToLower(org.Slug), nullString(org.Handle), org.Description, org.LogoURL,
+			org.Name, org.Slug, nullString(org.Handle), org.Description, org.LogoURL,
 			org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
 			nullString(org.ExternalID), encodeMap(org.Metadata), org.UpdatedAt, org.ID)
 		return err
@@ -224,10 +223,8 @@ func (q *queries) ListMembers(ctx context.Context, orgID string, f orgs.MemberFi
 		page.Where("m.role = ?", f.Role)
 	}
 	if f.Search != "" {
-		op, p := q.like(f.Search)
-		page.Join("JOIN users AS u ON u.id = m.user_id").
-			Where(`(u.name ? ? ESCAPE '\' OR u.username ? ? ESCAPE '\' OR u.email ? ? ESCAPE '\')`,
-				op, p, op, p, op, p)
+		cond, args := q.contains(f.Search, "u.name", "u.username", "u.email")
+		page.Join("JOIN users AS u ON u.id = m.user_id").Where(cond, args...)
 	}
 	ms, err := list[orgs.Member](ctx, q, page, "m.user_id", f.Range, joinProfiles)
 	for i := range ms {

@@ -303,14 +303,35 @@ func order(sq *bun.SelectQuery, key string, desc bool) {
 	}
 }
 
-// like returns the case-insensitive LIKE operator of the dialect and the
-// pattern matching s as a substring, its wildcards escaped with '\'.
-func (q *queries) like(s string) (op bun.Safe, pattern string) {
+// contains returns a condition, for Where, that holds when one of cols
+// contains s, case-insensitively for ASCII letters only (on both dialects:
+// SQLite's LIKE folds ASCII alone, and on Postgres both sides are
+// lower-cased with translate rather than ILIKE, which folds by the
+// collation's Unicode rules and could make "Kate" match "kate").
+// LIKE's wildcards in s are escaped with '\'.
+func (q *queries) contains(s string, cols ...string) (query string, args []any) {
 	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-	if q.pg {
-		return "ILIKE", "%" + s + "%"
+	pattern := "%" + s + "%"
+	var conds []string
+	for _, col := range cols {
+		if q.pg {
+			col = "translate(" + col + ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+			pattern = "%" + asciiLower(s) + "%"
+		}
+		conds = append(conds, `? LIKE ? ESCAPE '\'`)
+		args = append(args, bun.Safe(col), pattern)
 	}
-	return "LIKE", "%" + s + "%" // ASCII case-insensitive
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// asciiLower lower-cases ASCII letters only.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
 
 // nullString maps "" to NULL.

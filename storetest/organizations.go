@@ -397,7 +397,10 @@ func get2[T any](_ T, err error) error { return err }
 
 func testVisibility(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
-	_, err := f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{ExternalID: ptr("crm-7")})
+	_, err := f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{
+		ExternalID: ptr("crm-7"), ContactEmail: ptr("legal@acme.example"), ContactPhone: ptr("+1 555 0100"),
+		Domains: []string{"acme.example"}, Metadata: map[string]string{"plan": "gold"},
+		Description: ptr("We make things"), Website: ptr("https://acme.example")})
 	require.NoError(t, err)
 	team, err := f.svc.CreateTeam(f.ctx, owner, "acme", orgs.TeamInput{Name: "Core"})
 	require.NoError(t, err)
@@ -430,20 +433,47 @@ func testVisibility(t *testing.T, newStore NewStore) {
 	assert.Empty(t, l.Data)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	// Public: anyone may read the organization, and nothing else.
+	// Public: anyone may read the organization's public view, and nothing
+	// else: what a caller sees is decided by field, not by record.
 	_, err = f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{Visibility: ptr(orgs.VisibilityPublic)})
 	require.NoError(t, err)
+	full := f.get(owner, "acme")
+	require.False(t, full.IsPublicView())
+	require.Equal(t, "legal@acme.example", full.ContactEmail)
+	require.Equal(t, []string{"acme.example"}, full.Domains)
+	public := *full
+	public.Role, public.ContactEmail, public.ContactPhone, public.ExternalID, public.CreatedBy = "", "", "", "", ""
+	public.Domains, public.Metadata = nil, nil
 	before = snapshot(t, f.store, f.org.ID)
+	detail := func() (*orgs.Organization, error) {
+		d, err := f.svc.GetOrganizationDetail(f.ctx, outsider, "acme")
+		if err != nil {
+			return nil, err
+		}
+		assert.NotEmpty(t, d.Categories, "a public organization's categories are public")
+		return &d.Organization, nil
+	}
 	for name, get := range map[string]func() (*orgs.Organization, error){
-		"get":             func() (*orgs.Organization, error) { return f.svc.GetOrganization(f.ctx, outsider, "acme") },
-		"get by id":       func() (*orgs.Organization, error) { return f.svc.GetOrganizationByID(f.ctx, outsider, f.org.ID) },
-		"get by external": func() (*orgs.Organization, error) { return f.svc.GetOrganizationByExternalID(f.ctx, outsider, "crm-7") },
+		"get":       func() (*orgs.Organization, error) { return f.svc.GetOrganization(f.ctx, outsider, "acme") },
+		"get by id": func() (*orgs.Organization, error) { return f.svc.GetOrganizationByID(f.ctx, outsider, f.org.ID) },
+		"detail":    detail,
 	} {
 		org, err := get()
 		require.NoError(t, err, "public, %s", name)
-		assert.Equal(t, f.org.ID, org.ID)
-		assert.Equal(t, orgs.Role(""), org.Role, "an outsider has no role")
+		assert.Equal(t, public, *org, "public, %s: the public view, and nothing more", name)
+		assert.True(t, org.IsPublicView(), "public, %s", name)
 	}
+	// The external ID is not public, so it finds nothing for an outsider.
+	_, err = f.svc.GetOrganizationByExternalID(f.ctx, outsider, "crm-7")
+	assert.ErrorIs(t, err, orgs.ErrNotFound, "public, get by external ID")
+	_, err = f.svc.ListDomains(f.ctx, outsider, "acme")
+	assert.ErrorIs(t, err, orgs.ErrForbidden, "public, domains")
+	// A member still sees everything.
+	m, err := f.svc.GetOrganization(f.ctx, member, "acme")
+	require.NoError(t, err)
+	assert.Equal(t, "legal@acme.example", m.ContactEmail)
+	assert.Equal(t, "crm-7", m.ExternalID)
+	assert.Equal(t, map[string]string{"plan": "gold"}, m.Metadata)
 	for name, err := range map[string]error{
 		"members":     get2(f.svc.ListMembers(f.ctx, outsider, "acme", orgs.MemberQuery{})),
 		"member":      get2(f.svc.GetMember(f.ctx, outsider, "acme", owner)),

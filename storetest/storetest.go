@@ -49,8 +49,8 @@ import (
 type NewStore func(t *testing.T) orgs.Store
 
 // Run runs the whole suite against stores made by newStore. Each area runs
-// as a parallel subtest named after it: Organizations, Members, Categories,
-// Pipelines, Events, Invitations, Teams, Domains, Limits, Validation,
+// as a parallel subtest named after it: Organizations, Members, Ranks,
+// Categories, Pipelines, Events, Invitations, Teams, Domains, Limits, Validation,
 // Concurrency, StoreContract, Torture and Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore NewStore) {
 	}{
 		{"Organizations", TestOrganizations},
 		{"Members", TestMembers},
+		{"Ranks", TestRanks},
 		{"Categories", TestCategories},
 		{"Pipelines", TestPipelines},
 		{"Events", TestEvents},

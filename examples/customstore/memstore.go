@@ -240,9 +240,9 @@ func taken(sentinel error, what, value string) error {
 	return fmt.Errorf("customstore: %s %q: %w", what, value, sentinel)
 }
 
-// containsFold reports whether substr is in s, ignoring case.
+// containsFold reports whether substr is in s, ignoring ASCII case.
 func containsFold(s, substr string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(substr))
+	return strings.Contains(asciiLower(s), asciiLower(substr))
 }
 
 // ---- Organizations ----
@@ -352,7 +352,7 @@ func (tx *txn) ListOrganizations(ctx context.Context, q orgs.OrganizationFilter)
 
 // orgMatches reports whether o passes q's domain and search filters.
 func orgMatches(o orgs.Organization, q orgs.OrganizationFilter) bool {
-	hasDomain := func(d string) bool { return strings.EqualFold(d, q.Domain) }
+	hasDomain := func(d string) bool { return d == q.Domain }
 	return (q.Domain == "" || slices.ContainsFunc(o.Domains, hasDomain)) &&
 		(q.Search == "" || containsFold(o.Name, q.Search))
 }
@@ -540,7 +540,7 @@ func (tx *txn) Users(ctx context.Context, ids []string) (map[string]orgs.User, e
 // has name, compared case-insensitively.
 func (st *state) categoryNameTaken(orgID, name, exceptID string) bool {
 	for _, c := range st.categories {
-		if c.OrganizationID == orgID && c.ID != exceptID && strings.ToLower(c.Name) == strings.ToLower(name) {
+		if c.OrganizationID == orgID && c.ID != exceptID && orgs.NameKey(c.Name) == orgs.NameKey(name) {
 			return true
 		}
 	}
@@ -554,7 +554,7 @@ func (tx *txn) InsertCategories(ctx context.Context, cs []orgs.Category) error {
 			if err := st.requireOrg(c.OrganizationID); err != nil {
 				return err
 			}
-			key := [2]string{c.OrganizationID, strings.ToLower(c.Name)}
+			key := [2]string{c.OrganizationID, orgs.NameKey(c.Name)}
 			if seen[key] || st.categoryNameTaken(c.OrganizationID, c.Name, "") {
 				return taken(orgs.ErrNameTaken, "category name", c.Name)
 			}
@@ -720,7 +720,7 @@ func cloneInvitation(inv orgs.Invitation) orgs.Invitation {
 // orgID is for email: the unique constraint on pending invitations.
 func (st *state) pendingTaken(orgID, email, exceptID string) bool {
 	for _, i := range st.invitations {
-		if i.OrganizationID == orgID && i.ID != exceptID && i.Status == orgs.InvitationPending && strings.EqualFold(i.Email, email) {
+		if i.OrganizationID == orgID && i.ID != exceptID && i.Status == orgs.InvitationPending && i.Email == email {
 			return true
 		}
 	}
@@ -752,7 +752,7 @@ func (tx *txn) GetInvitationByTokenHash(ctx context.Context, h []byte) (*orgs.In
 
 func (tx *txn) FindPendingInvitation(ctx context.Context, orgID, email string) (*orgs.Invitation, error) {
 	return tx.findInvitation(ctx, email, func(i orgs.Invitation) bool {
-		return i.OrganizationID == orgID && i.Status == orgs.InvitationPending && strings.EqualFold(i.Email, email)
+		return i.OrganizationID == orgID && i.Status == orgs.InvitationPending && i.Email == email
 	})
 }
 
@@ -1049,4 +1049,15 @@ func (tx *txn) DeleteDomain(ctx context.Context, orgID, id string) error {
 		del(tx, st.domains, id)
 		return nil
 	})
+}
+
+// asciiLower lower-cases ASCII letters only, as the SQL stores' searches
+// do: Unicode case mapping would let "\u212Aate" match "kate".
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
