@@ -2,10 +2,12 @@ package orgs
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -73,7 +75,7 @@ func WithDomainVerifier(v DomainVerifier) Option {
 // newDomain builds a pending domain row.
 func (s *Service) newDomain(orgID, name string) Domain {
 	d := Domain{ID: NewID(PrefixDomain), OrganizationID: orgID, Domain: name, State: DomainPending,
-		VerificationToken: randomSuffix(32), CreatedAt: s.clock()}
+		VerificationToken: strings.ToLower(rand.Text()), CreatedAt: s.clock()}
 	return presentDomain(d)
 }
 
@@ -87,7 +89,7 @@ func presentDomain(d Domain) Domain {
 // syncDomains makes the organization's domain rows match names: new names
 // are added pending, missing ones deleted, kept ones keep their state.
 func (s *Service) syncDomains(ctx context.Context, tx Tx, orgID string, names []string) error {
-	old, err := tx.ListDomains(ctx, orgID)
+	old, err := tx.ListDomains(ctx, DomainFilter{OrganizationID: orgID})
 	if err != nil {
 		return err
 	}
@@ -112,12 +114,12 @@ func (s *Service) syncDomains(ctx context.Context, tx Tx, orgID string, names []
 
 // ListDomains lists an organization's domains with their verification
 // records (PermDomainsManage).
-func (s *Service) ListDomains(ctx context.Context, actor, slug string) ([]Domain, error) {
-	org, err := s.view(ctx, s.store, actor, slug, PermDomainsManage)
+func (s *Service) ListDomains(ctx context.Context, actor Actor, slug string) ([]Domain, error) {
+	org, err := s.view(ctx, actor, slug, PermDomainsManage)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := s.store.ListDomains(ctx, org.ID)
+	ds, err := s.store.ListDomains(ctx, DomainFilter{OrganizationID: org.ID})
 	for i := range ds {
 		ds[i] = presentDomain(ds[i])
 	}
@@ -126,50 +128,39 @@ func (s *Service) ListDomains(ctx context.Context, actor, slug string) ([]Domain
 
 // AddDomain adds a pending domain (PermDomainsManage). A domain the
 // organization already has fails with ErrDomainTaken.
-func (s *Service) AddDomain(ctx context.Context, actor, slug, domain string) (*Domain, error) {
+func (s *Service) AddDomain(ctx context.Context, actor Actor, slug, domain string) (*Domain, error) {
 	name, err := NormalizeDomain(domain)
 	if err != nil {
 		return nil, invalid("domain", "must be a domain name such as example.com")
 	}
-	var out Domain
-	err = s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermDomainsManage)
-		if err != nil {
-			return err
+	return mutate(ctx, s, actor, slug, PermDomainsManage, func(m *mutation) (*Domain, error) {
+		if len(m.org.Domains) >= maxDomains {
+			return nil, ErrLimitExceeded
 		}
-		if len(org.Domains) >= maxDomains {
-			return ErrLimitExceeded
+		d := s.newDomain(m.org.ID, name)
+		if err := m.tx.InsertDomains(m.ctx, []Domain{d}); err != nil {
+			return nil, err
 		}
-		out = s.newDomain(org.ID, name)
-		if err := tx.InsertDomains(ctx, []Domain{out}); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, org.ID, actor, "domain.added", map[string]string{"domain_id": out.ID, "domain": name})
+		m.record(EventDomainAdded, map[string]string{"domain_id": d.ID, "domain": name})
+		return &d, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // DeleteDomain removes a domain (PermDomainsManage).
-func (s *Service) DeleteDomain(ctx context.Context, actor, slug, id string) error {
-	if !validID(PrefixDomain, id) {
-		return ErrNotFound
-	}
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermDomainsManage)
+func (s *Service) DeleteDomain(ctx context.Context, actor Actor, slug, id string) error {
+	return mutateErr(ctx, s, actor, slug, PermDomainsManage, func(m *mutation) error {
+		if !validID(PrefixDomain, id) {
+			return ErrNotFound
+		}
+		d, err := m.tx.GetDomain(m.ctx, m.org.ID, id)
 		if err != nil {
 			return err
 		}
-		d, err := tx.GetDomain(ctx, org.ID, id)
-		if err != nil {
+		if err := m.tx.DeleteDomain(m.ctx, m.org.ID, id); err != nil {
 			return err
 		}
-		if err := tx.DeleteDomain(ctx, org.ID, id); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, org.ID, actor, "domain.deleted", map[string]string{"domain_id": id, "domain": d.Domain})
+		m.record(EventDomainDeleted, map[string]string{"domain_id": id, "domain": d.Domain})
+		return nil
 	})
 }
 
@@ -177,14 +168,14 @@ func (s *Service) DeleteDomain(ctx context.Context, actor, slug, id string) erro
 // records the outcome: verified, or failed (PermDomainsManage). A domain
 // verified by another organization fails with ErrDomainTaken; a check that
 // could not be made (a DNS error) with ErrDomainCheckFailed, recording
-// nothing.
-func (s *Service) VerifyDomain(ctx context.Context, actor, slug, id string) (*Domain, error) {
-	if !validID(PrefixDomain, id) {
-		return nil, ErrNotFound
-	}
-	org, err := s.view(ctx, s.store, actor, slug, PermDomainsManage)
+// nothing. The DNS check runs before the transaction, not under the lock.
+func (s *Service) VerifyDomain(ctx context.Context, actor Actor, slug, id string) (*Domain, error) {
+	org, err := s.view(ctx, actor, slug, PermDomainsManage)
 	if err != nil {
 		return nil, err
+	}
+	if !validID(PrefixDomain, id) {
+		return nil, ErrNotFound
 	}
 	d, err := s.store.GetDomain(ctx, org.ID, id)
 	if err != nil {
@@ -194,30 +185,22 @@ func (s *Service) VerifyDomain(ctx context.Context, actor, slug, id string) (*Do
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrDomainCheckFailed, err)
 	}
-	var out Domain
-	err = s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermDomainsManage)
+	return mutate(ctx, s, actor, org.ID, PermDomainsManage, func(m *mutation) (*Domain, error) {
+		d, err := m.tx.GetDomain(m.ctx, m.org.ID, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		d, err := tx.GetDomain(ctx, org.ID, id)
-		if err != nil {
-			return err
-		}
-		typ := "domain.verification_failed"
+		typ := EventDomainVerificationFailed
 		d.State, d.VerifiedAt = DomainFailed, nil
 		if ok {
 			now := s.clock()
-			typ, d.State, d.VerifiedAt = "domain.verified", DomainVerified, &now
+			typ, d.State, d.VerifiedAt = EventDomainVerified, DomainVerified, &now
 		}
-		if err := tx.UpdateDomain(ctx, d); err != nil {
-			return err
+		if err := m.tx.UpdateDomain(m.ctx, d); err != nil {
+			return nil, err
 		}
-		out = presentDomain(*d)
-		return s.event(ctx, tx, org.ID, actor, typ, map[string]string{"domain_id": id, "domain": d.Domain})
+		m.record(typ, map[string]string{"domain_id": id, "domain": d.Domain})
+		out := presentDomain(*d)
+		return &out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }

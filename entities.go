@@ -98,10 +98,14 @@ type Stage struct {
 // Event is one entry of an organization's audit log, appended in the same
 // transaction as the change it records. Events outlive the organization:
 // deleting an organization appends organization.deleted and keeps its log.
+//
+// ActorType is ActorTypeUser, with the user in ActorID, or ActorTypeSystem,
+// with ActorID empty: a change made by the system caller (see Actor).
 type Event struct {
 	ID             string            `json:"id"`
 	OrganizationID string            `json:"organization_id"`
-	Type           string            `json:"type"`
+	Type           EventType         `json:"type"`
+	ActorType      string            `json:"actor_type"`
 	ActorID        string            `json:"actor_id"`
 	Data           map[string]string `json:"data"`
 	CreatedAt      time.Time         `json:"created_at"`

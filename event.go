@@ -1,33 +1,89 @@
 package orgs
 
-import "context"
+import (
+	"context"
+	"slices"
+)
+
+// EventType names what an Event records. Every type the Service emits is one
+// of the constants below (AllEventTypes lists them); hosts may filter the
+// audit log by them and webhooks subscribe to them.
+type EventType string
+
+// Event types, by what they record. Data names the keys each carries.
+const (
+	EventOrganizationCreated EventType = "organization.created" // slug, name
+	EventOrganizationUpdated EventType = "organization.updated" // fields: the changed fields, comma-separated
+	EventOrganizationDeleted EventType = "organization.deleted" // slug
+
+	EventMemberAdded          EventType = "member.added"          // user_id, role
+	EventMemberRoleUpdated    EventType = "member.role_updated"   // user_id, from, to
+	EventMemberRemoved        EventType = "member.removed"        // user_id, role
+	EventMemberLeft           EventType = "member.left"           // user_id, role
+	EventOwnershipTransferred EventType = "ownership.transferred" // from (empty for the system caller), to
+
+	EventCategoryCreated EventType = "category.created" // category_id, name
+	EventCategoryUpdated EventType = "category.updated" // category_id, name
+	EventCategoryDeleted EventType = "category.deleted" // category_id, name
+
+	EventPipelineCreated EventType = "pipeline.created" // pipeline_id, name
+	EventPipelineUpdated EventType = "pipeline.updated" // pipeline_id, name
+	EventPipelineDeleted EventType = "pipeline.deleted" // pipeline_id, name
+
+	EventInvitationCreated  EventType = "invitation.created"  // invitation_id, email, role
+	EventInvitationResent   EventType = "invitation.resent"   // invitation_id, email
+	EventInvitationRevoked  EventType = "invitation.revoked"  // invitation_id, email (reason "replaced" when ReplacePending)
+	EventInvitationAccepted EventType = "invitation.accepted" // invitation_id, user_id, role
+	EventInvitationDeclined EventType = "invitation.declined" // invitation_id, user_id
+
+	EventTeamCreated           EventType = "team.created"             // team_id, slug
+	EventTeamUpdated           EventType = "team.updated"             // team_id, slug
+	EventTeamDeleted           EventType = "team.deleted"             // team_id, slug
+	EventTeamMemberAdded       EventType = "team.member_added"        // team_id, user_id, role
+	EventTeamMemberRoleUpdated EventType = "team.member_role_updated" // team_id, user_id, role
+	EventTeamMemberRemoved     EventType = "team.member_removed"      // team_id, user_id
+
+	EventDomainAdded              EventType = "domain.added"               // domain_id, domain
+	EventDomainDeleted            EventType = "domain.deleted"             // domain_id, domain
+	EventDomainVerified           EventType = "domain.verified"            // domain_id, domain
+	EventDomainVerificationFailed EventType = "domain.verification_failed" // domain_id, domain
+)
+
+// AllEventTypes lists every EventType the Service emits.
+var AllEventTypes = []EventType{
+	EventOrganizationCreated, EventOrganizationUpdated, EventOrganizationDeleted,
+	EventMemberAdded, EventMemberRoleUpdated, EventMemberRemoved, EventMemberLeft, EventOwnershipTransferred,
+	EventCategoryCreated, EventCategoryUpdated, EventCategoryDeleted,
+	EventPipelineCreated, EventPipelineUpdated, EventPipelineDeleted,
+	EventInvitationCreated, EventInvitationResent, EventInvitationRevoked, EventInvitationAccepted, EventInvitationDeclined,
+	EventTeamCreated, EventTeamUpdated, EventTeamDeleted, EventTeamMemberAdded, EventTeamMemberRoleUpdated, EventTeamMemberRemoved,
+	EventDomainAdded, EventDomainDeleted, EventDomainVerified, EventDomainVerificationFailed,
+}
 
 // EventQuery filters ListEvents.
 type EventQuery struct {
-	Type string // only events of this type, such as "member.role_updated"
+	Type EventType // only events of this type, such as EventMemberRoleUpdated
 	Page
 }
 
 // ListEvents returns an organization's audit log, oldest first
-// (PermEventsRead). Event types: organization.created, .updated, .deleted;
-// member.added, .role_updated, .removed, .left; ownership.transferred;
-// category.created, .updated, .deleted; pipeline.created, .updated,
-// .deleted; invitation.created, .resent, .revoked, .accepted, .declined;
-// team.created, .updated, .deleted; team.member_added,
-// .member_role_updated, .member_removed.
-func (s *Service) ListEvents(ctx context.Context, actor, slug string, q EventQuery) (*List[Event], error) {
+// (PermEventsRead). Every EventType may appear; see AllEventTypes. A Type
+// filter that is not one of them is a validation error.
+func (s *Service) ListEvents(ctx context.Context, actor Actor, slug string, q EventQuery) (*List[Event], error) {
 	r, err := q.Page.toRange()
 	var fe fieldErrors
 	fe.merge(err)
-	fe.check("type", validateText(q.Type, 64, false))
+	if q.Type != "" && !slices.Contains(AllEventTypes, q.Type) {
+		fe.add("type", "is not an event type")
+	}
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	org, err := s.view(ctx, s.store, actor, slug, PermEventsRead)
+	org, err := s.view(ctx, actor, slug, PermEventsRead)
 	if err != nil {
 		return nil, err
 	}
-	es, err := s.store.ListEvents(ctx, org.ID, EventFilter{Type: q.Type, Range: r})
+	es, err := s.store.ListEvents(ctx, EventFilter{OrganizationID: org.ID, Type: q.Type, Range: r})
 	if err != nil {
 		return nil, err
 	}

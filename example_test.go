@@ -38,11 +38,11 @@ func Example() {
 	defer cleanup()
 	ctx := context.Background()
 
-	org, err := svc.CreateOrganization(ctx, "user_alice", orgs.CreateOrganizationInput{Name: "Acme Robotics"})
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor("user_alice"), orgs.CreateOrganizationInput{Name: "Acme Robotics"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	detail, err := svc.GetOrganizationDetail(ctx, "user_alice", org.Slug)
+	detail, err := svc.GetOrganizationDetail(ctx, orgs.UserActor("user_alice"), org.Slug)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,21 +64,21 @@ func ExampleService_AcceptInvitation() {
 
 	// The host records profiles; the accepting user's email must match.
 	_ = svc.PutUser(ctx, orgs.User{ID: "user_bob", Username: "bob", Email: "Bob@Example.com"})
-	_, _ = svc.CreateOrganization(ctx, "user_alice", orgs.CreateOrganizationInput{Name: "Acme"})
+	_, _ = svc.CreateOrganization(ctx, orgs.UserActor("user_alice"), orgs.CreateOrganizationInput{Name: "Acme"})
 
-	inv, err := svc.CreateInvitation(ctx, "user_alice", "acme", orgs.InvitationInput{Email: "bob@example.com", Role: orgs.RoleAdmin})
+	inv, err := svc.CreateInvitation(ctx, orgs.UserActor("user_alice"), "acme", orgs.InvitationInput{Email: "bob@example.com", Role: orgs.RoleAdmin})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(inv.Status, inv.Email, inv.Role, len(inv.Token) > 0)
 
-	m, err := svc.AcceptInvitation(ctx, "user_bob", inv.Token)
+	m, err := svc.AcceptInvitation(ctx, orgs.UserActor("user_bob"), inv.Token)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(m.UserID, m.Role, m.Username)
 
-	_, err = svc.AcceptInvitation(ctx, "user_bob", inv.Token)
+	_, err = svc.AcceptInvitation(ctx, orgs.UserActor("user_bob"), inv.Token)
 	fmt.Println(errors.Is(err, orgs.ErrInvitationNotPending))
 	// Output:
 	// pending bob@example.com admin true
@@ -91,15 +91,15 @@ func ExampleService_LeaveOrganization() {
 	defer cleanup()
 	ctx := context.Background()
 
-	_, _ = svc.CreateOrganization(ctx, "user_alice", orgs.CreateOrganizationInput{Name: "Acme"})
-	_, _ = svc.AddMember(ctx, "user_alice", "acme", "user_bob", orgs.RoleMember)
+	_, _ = svc.CreateOrganization(ctx, orgs.UserActor("user_alice"), orgs.CreateOrganizationInput{Name: "Acme"})
+	_, _ = svc.AddMember(ctx, orgs.UserActor("user_alice"), "acme", "user_bob", orgs.RoleMember)
 
-	err := svc.LeaveOrganization(ctx, "user_alice", "acme")
+	err := svc.LeaveOrganization(ctx, orgs.UserActor("user_alice"), "acme")
 	fmt.Println(errors.Is(err, orgs.ErrLastOwner))
 
 	// Hand over first; alice becomes an admin and may leave.
-	_ = svc.TransferOwnership(ctx, "user_alice", "acme", "user_bob")
-	fmt.Println(svc.LeaveOrganization(ctx, "user_alice", "acme"))
+	_ = svc.TransferOwnership(ctx, orgs.UserActor("user_alice"), "acme", "user_bob")
+	fmt.Println(svc.LeaveOrganization(ctx, orgs.UserActor("user_alice"), "acme"))
 	// Output:
 	// true
 	// <nil>
@@ -110,13 +110,13 @@ func ExampleService_ListMembers() {
 	defer cleanup()
 	ctx := context.Background()
 
-	_, _ = svc.CreateOrganization(ctx, "user_00", orgs.CreateOrganizationInput{Name: "Acme"})
+	_, _ = svc.CreateOrganization(ctx, orgs.UserActor("user_00"), orgs.CreateOrganizationInput{Name: "Acme"})
 	for i := 1; i < 5; i++ {
-		_, _ = svc.AddMember(ctx, "user_00", "acme", fmt.Sprintf("user_%02d", i), orgs.RoleMember)
+		_, _ = svc.AddMember(ctx, orgs.UserActor("user_00"), "acme", fmt.Sprintf("user_%02d", i), orgs.RoleMember)
 	}
 	page := orgs.Page{Limit: 2}
 	for {
-		l, err := svc.ListMembers(ctx, "user_00", "acme", orgs.MemberQuery{Page: page})
+		l, err := svc.ListMembers(ctx, orgs.UserActor("user_00"), "acme", orgs.MemberQuery{Page: page})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -141,15 +141,15 @@ func ExampleService_UpdateOrganization() {
 	defer cleanup()
 	ctx := context.Background()
 
-	_, _ = svc.CreateOrganization(ctx, "user_alice", orgs.CreateOrganizationInput{Name: "Acme"})
-	_, _ = svc.CreateOrganization(ctx, "user_alice", orgs.CreateOrganizationInput{Name: "Globex"})
+	_, _ = svc.CreateOrganization(ctx, orgs.UserActor("user_alice"), orgs.CreateOrganizationInput{Name: "Acme"})
+	_, _ = svc.CreateOrganization(ctx, orgs.UserActor("user_alice"), orgs.CreateOrganizationInput{Name: "Globex"})
 
 	slug := "globex"
-	_, err := svc.UpdateOrganization(ctx, "user_alice", "acme", orgs.UpdateOrganizationInput{Slug: &slug})
+	_, err := svc.UpdateOrganization(ctx, orgs.UserActor("user_alice"), "acme", orgs.UpdateOrganizationInput{Slug: &slug})
 	fmt.Println(errors.Is(err, orgs.ErrSlugTaken))
 
 	website := "not a url"
-	_, err = svc.UpdateOrganization(ctx, "user_alice", "acme", orgs.UpdateOrganizationInput{Website: &website})
+	_, err = svc.UpdateOrganization(ctx, orgs.UserActor("user_alice"), "acme", orgs.UpdateOrganizationInput{Website: &website})
 	var verr *orgs.ValidationError
 	if errors.As(err, &verr) {
 		fmt.Println(verr.Fields[0].Field, "—", verr.Fields[0].Message)

@@ -341,10 +341,10 @@ func FuzzPage(f *testing.F) {
 			}
 			return
 		}
-		if size := r.Limit - 1; size < 1 || size > MaxPageLimit {
+		if size := r.MaxRows - 1; size < 1 || size > MaxPageLimit {
 			t.Fatalf("%+v.toRange() = %+v: page size %d out of 1–%d", p, r, size, MaxPageLimit)
 		}
-		if limit == 0 && r.Limit != DefaultPageLimit+1 || limit != 0 && r.Limit != limit+1 {
+		if limit == 0 && r.MaxRows != DefaultPageLimit+1 || limit != 0 && r.MaxRows != limit+1 {
 			t.Fatalf("%+v.toRange() = %+v: wrong Limit", p, r)
 		}
 		if after != "" {
@@ -362,14 +362,14 @@ func FuzzPage(f *testing.F) {
 			t.Fatalf("%+v.toRange() = %+v: Before set from an empty cursor", p, r)
 		}
 
-		// paginate on what a Store may return for r: 0..r.Limit items.
-		count := int(n) % (r.Limit + 1)
+		// paginate on what a Store may return for r: 0..r.MaxRows items.
+		count := int(n) % (r.MaxRows + 1)
 		items := make([]string, count)
 		for i := range items {
 			items[i] = fmt.Sprintf("k%05d", i)
 		}
 		l := paginate(items, r, func(s string) string { return s })
-		size := r.Limit - 1
+		size := r.MaxRows - 1
 		backward := r.Before != ""
 		if l.Data == nil || len(l.Data) != min(count, size) || l.HasMore != (count > size) {
 			t.Fatalf("paginate(%d items, %+v): %d items, HasMore %v", count, r, len(l.Data), l.HasMore)

@@ -175,13 +175,13 @@ func (s *Service) notify(ctx context.Context, org *Organization, inv *Invitation
 }
 
 // CreateInvitation invites an email address with a role
-// (PermInvitationsManage; only roles ranked at or below the actor's). It
-// fails with ErrAlreadyMember when a member has that email (as recorded in
-// the Store's directory), ErrAlreadyInvited when a pending invitation exists
-// (unless ReplacePending), and ErrLimitExceeded past the pending-invitation
-// or member limit (pending invitations count as members). The result carries
-// the token and accept URL; they are never shown again.
-func (s *Service) CreateInvitation(ctx context.Context, actor, slug string, in InvitationInput) (*Invitation, error) {
+// (PermInvitationsManage; a user may invite only to roles ranked at or below
+// its own). It fails with ErrAlreadyMember when a member has that email (as
+// recorded in the Store's directory), ErrAlreadyInvited when a pending
+// invitation exists (unless ReplacePending), and ErrLimitExceeded past the
+// pending-invitation or member limit (pending invitations count as members).
+// The result carries the token and accept URL; they are never shown again.
+func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string, in InvitationInput) (*Invitation, error) {
 	var fe fieldErrors
 	email, err := NormalizeEmail(in.Email)
 	fe.check("email", err)
@@ -196,44 +196,41 @@ func (s *Service) CreateInvitation(ctx context.Context, actor, slug string, in I
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	if err := checkActor(actor); err != nil {
+	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	inviter, err := s.lookupUser(ctx, actor)
-	if err != nil {
-		return nil, err
+	var inviter User
+	if !actor.system {
+		if inviter, err = s.lookupUser(ctx, actor.userID); err != nil {
+			return nil, err
+		}
 	}
 	token, hash := newToken()
 	now := s.clock()
 	inv := &Invitation{
 		ID: NewID(PrefixInvitation), Email: email, Role: in.Role, Status: InvitationPending,
-		InvitedBy: actor, InviterUsername: inviter.Username, TokenHash: hash,
+		InvitedBy: actor.userID, InviterUsername: inviter.Username, TokenHash: hash,
 		LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now,
 	}
-	var org *Organization
-	err = s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err = s.lock(ctx, tx, actor, slug, PermInvitationsManage)
-		if err != nil {
-			return err
+	org, err := mutate(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) (*Organization, error) {
+		if err := s.mayGrant(m, in.Role); err != nil {
+			return nil, err
 		}
-		if err := s.mayGrant(org, in.Role); err != nil {
-			return err
+		inv.OrganizationID = m.org.ID
+		if err := s.checkNotMember(m, email); err != nil {
+			return nil, err
 		}
-		inv.OrganizationID = org.ID
-		if err := s.checkNotMember(ctx, tx, org.ID, email); err != nil {
-			return err
+		if err := s.retirePending(m, email); err != nil {
+			return nil, err
 		}
-		if err := s.retirePending(ctx, tx, actor, org.ID, email); err != nil {
-			return err
+		if err := s.checkInvitationLimits(m, now); err != nil {
+			return nil, err
 		}
-		if err := s.checkInvitationLimits(ctx, tx, org, now); err != nil {
-			return err
+		if err := m.tx.InsertInvitation(m.ctx, inv); err != nil {
+			return nil, err
 		}
-		if err := tx.InsertInvitation(ctx, inv); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, org.ID, actor, "invitation.created",
-			map[string]string{"invitation_id": inv.ID, "email": email, "role": string(in.Role)})
+		m.record(EventInvitationCreated, map[string]string{"invitation_id": inv.ID, "email": email, "role": string(in.Role)})
+		return m.org, nil
 	})
 	if err != nil {
 		return nil, err
@@ -246,9 +243,9 @@ func (s *Service) CreateInvitation(ctx context.Context, actor, slug string, in I
 // checkInvitationLimits fails with ErrLimitExceeded when one more pending
 // invitation would pass the pending-invitation or the member limit. Call with
 // the organization locked.
-func (s *Service) checkInvitationLimits(ctx context.Context, tx Tx, org *Organization, now time.Time) error {
+func (s *Service) checkInvitationLimits(m *mutation, now time.Time) error {
 	if max := s.limits.PendingInvitationsPerOrganization; max > 0 {
-		n, err := tx.CountPendingInvitations(ctx, org.ID, now)
+		n, err := m.tx.CountPendingInvitations(m.ctx, m.org.ID, now)
 		if err != nil {
 			return err
 		}
@@ -256,13 +253,13 @@ func (s *Service) checkInvitationLimits(ctx context.Context, tx Tx, org *Organiz
 			return ErrLimitExceeded
 		}
 	}
-	return s.checkMemberLimit(ctx, tx, org)
+	return s.checkMemberLimit(m)
 }
 
 // checkNotMember fails with ErrAlreadyMember when a member's recorded email
 // is email.
-func (s *Service) checkNotMember(ctx context.Context, tx Tx, orgID, email string) error {
-	_, err := tx.FindMemberByEmail(ctx, orgID, email)
+func (s *Service) checkNotMember(m *mutation, email string) error {
+	_, err := m.tx.FindMemberByEmail(m.ctx, m.org.ID, email)
 	switch {
 	case err == nil:
 		return ErrAlreadyMember
@@ -275,8 +272,8 @@ func (s *Service) checkNotMember(ctx context.Context, tx Tx, orgID, email string
 // retirePending handles an existing pending invitation for email: an expired
 // one is marked expired, a live one is revoked when ReplacePending is set and
 // refused with ErrAlreadyInvited otherwise.
-func (s *Service) retirePending(ctx context.Context, tx Tx, actor, orgID, email string) error {
-	old, err := tx.FindPendingInvitation(ctx, orgID, email)
+func (s *Service) retirePending(m *mutation, email string) error {
+	old, err := m.tx.FindPendingInvitation(m.ctx, m.org.ID, email)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -292,19 +289,19 @@ func (s *Service) retirePending(ctx context.Context, tx Tx, actor, orgID, email 
 		return ErrAlreadyInvited
 	}
 	old.UpdatedAt = now
-	if err := tx.UpdateInvitation(ctx, old); err != nil {
+	if err := m.tx.UpdateInvitation(m.ctx, old); err != nil {
 		return err
 	}
 	if old.Status == InvitationRevoked {
-		return s.event(ctx, tx, orgID, actor, "invitation.revoked", map[string]string{"invitation_id": old.ID, "email": old.Email, "reason": "replaced"})
+		m.record(EventInvitationRevoked, map[string]string{"invitation_id": old.ID, "email": old.Email, "reason": "replaced"})
 	}
 	return nil
 }
 
 // GetInvitation returns one invitation, without its token
 // (PermInvitationsManage).
-func (s *Service) GetInvitation(ctx context.Context, actor, slug, id string) (*Invitation, error) {
-	org, err := s.view(ctx, s.store, actor, slug, PermInvitationsManage)
+func (s *Service) GetInvitation(ctx context.Context, actor Actor, slug, id string) (*Invitation, error) {
+	org, err := s.view(ctx, actor, slug, PermInvitationsManage)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +318,7 @@ func (s *Service) GetInvitation(ctx context.Context, actor, slug, id string) (*I
 // ListInvitations lists an organization's invitations, oldest first,
 // optionally by status (PermInvitationsManage). Status "expired" lists
 // pending invitations whose expiry has passed; "pending" only live ones.
-func (s *Service) ListInvitations(ctx context.Context, actor, slug string, q InvitationQuery) (*List[Invitation], error) {
+func (s *Service) ListInvitations(ctx context.Context, actor Actor, slug string, q InvitationQuery) (*List[Invitation], error) {
 	r, err := q.Page.toRange()
 	var fe fieldErrors
 	fe.merge(err)
@@ -333,11 +330,11 @@ func (s *Service) ListInvitations(ctx context.Context, actor, slug string, q Inv
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	org, err := s.view(ctx, s.store, actor, slug, PermInvitationsManage)
+	org, err := s.view(ctx, actor, slug, PermInvitationsManage)
 	if err != nil {
 		return nil, err
 	}
-	invs, err := s.store.ListInvitations(ctx, org.ID, InvitationFilter{Status: q.Status, Now: s.clock(), Range: r})
+	invs, err := s.store.ListInvitations(ctx, InvitationFilter{OrganizationID: org.ID, Status: q.Status, Now: s.clock(), Range: r})
 	if err != nil {
 		return nil, err
 	}
@@ -347,98 +344,100 @@ func (s *Service) ListInvitations(ctx context.Context, actor, slug string, q Inv
 	return paginate(invs, r, Invitation.listKey), nil
 }
 
-// ResendInvitation rotates a pending (or expired) invitation's token — the
-// old one stops working — extends its expiry by the TTL, counts the resend
-// and delivers it again (PermInvitationsManage, and the actor must be allowed
-// to grant the invitation's role: an admin cannot re-issue an owner's
-// invitation). Resending sooner than MinResendInterval after the last send
-// fails with ErrResendTooSoon.
-func (s *Service) ResendInvitation(ctx context.Context, actor, slug, id string) (*Invitation, error) {
+// invitation reads an invitation of the change's organization and checks
+// the actor may grant its role: renewing or withdrawing a grant takes the
+// same rank as giving it.
+func (s *Service) invitation(m *mutation, id string) (*Invitation, error) {
 	if !validID(PrefixInvitation, id) {
 		return nil, ErrNotFound
 	}
+	inv, err := m.tx.GetInvitation(m.ctx, m.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayGrant(m, inv.Role); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// ResendInvitation rotates a pending (or expired) invitation's token — the
+// old one stops working — extends its expiry by the TTL, counts the resend
+// and delivers it again (PermInvitationsManage, and a user must be allowed
+// to grant the invitation's role: an admin cannot re-issue an owner's
+// invitation). Resending sooner than MinResendInterval after the last send
+// fails with ErrResendTooSoon.
+func (s *Service) ResendInvitation(ctx context.Context, actor Actor, slug, id string) (*Invitation, error) {
 	token, hash := newToken()
-	var inv *Invitation
-	var org *Organization
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		var err error
-		org, err = s.lock(ctx, tx, actor, slug, PermInvitationsManage)
+	type result struct {
+		inv *Invitation
+		org *Organization
+	}
+	r, err := mutate(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) (result, error) {
+		inv, err := s.invitation(m, id)
 		if err != nil {
-			return err
-		}
-		if inv, err = tx.GetInvitation(ctx, org.ID, id); err != nil {
-			return err
-		}
-		// A resend issues a fresh, live grant of the invitation's role.
-		if err := s.mayGrant(org, inv.Role); err != nil {
-			return err
+			return result{}, err
 		}
 		if inv.Status != InvitationPending {
-			return ErrInvitationNotPending
+			return result{}, ErrInvitationNotPending
 		}
 		now := s.clock()
 		if d := s.invitations.MinResendInterval; d > 0 && now.Sub(inv.LastSentAt) < d {
-			return ErrResendTooSoon
+			return result{}, ErrResendTooSoon
 		}
 		if s.status(inv) == InvitationExpired {
 			// An expired invitation held no seat and no pending slot;
 			// reviving it takes both, so the limits apply as to a new one.
-			if err := s.checkInvitationLimits(ctx, tx, org, now); err != nil {
-				return err
+			if err := s.checkInvitationLimits(m, now); err != nil {
+				return result{}, err
 			}
 		}
 		inv.TokenHash, inv.ResendCount, inv.LastSentAt = hash, inv.ResendCount+1, now
 		inv.ExpiresAt, inv.UpdatedAt = now.Add(s.invitations.TTL), now
-		if err := tx.UpdateInvitation(ctx, inv); err != nil {
-			return err
+		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
+			return result{}, err
 		}
-		return s.event(ctx, tx, org.ID, actor, "invitation.resent", map[string]string{"invitation_id": inv.ID, "email": inv.Email})
+		m.record(EventInvitationResent, map[string]string{"invitation_id": inv.ID, "email": inv.Email})
+		return result{inv, m.org}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.present(inv)
-	s.withToken(inv, token)
-	s.notify(ctx, org, inv, true)
-	return inv, nil
+	s.present(r.inv)
+	s.withToken(r.inv, token)
+	s.notify(ctx, r.org, r.inv, true)
+	return r.inv, nil
 }
 
 // RevokeInvitation cancels a pending invitation (PermInvitationsManage, and
-// the actor must be allowed to grant the invitation's role).
-func (s *Service) RevokeInvitation(ctx context.Context, actor, slug, id string) error {
-	if !validID(PrefixInvitation, id) {
-		return ErrNotFound
-	}
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermInvitationsManage)
+// a user must be allowed to grant the invitation's role).
+func (s *Service) RevokeInvitation(ctx context.Context, actor Actor, slug, id string) error {
+	return mutateErr(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) error {
+		inv, err := s.invitation(m, id)
 		if err != nil {
-			return err
-		}
-		inv, err := tx.GetInvitation(ctx, org.ID, id)
-		if err != nil {
-			return err
-		}
-		// Withdrawing a grant is managing it: the same rank as giving it.
-		if err := s.mayGrant(org, inv.Role); err != nil {
 			return err
 		}
 		if inv.Status != InvitationPending {
 			return ErrInvitationNotPending
 		}
 		inv.Status, inv.UpdatedAt = InvitationRevoked, s.clock()
-		if err := tx.UpdateInvitation(ctx, inv); err != nil {
+		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, org.ID, actor, "invitation.revoked", map[string]string{"invitation_id": inv.ID, "email": inv.Email})
+		m.record(EventInvitationRevoked, map[string]string{"invitation_id": inv.ID, "email": inv.Email})
+		return nil
 	})
 }
 
 // respond runs the checks common to accepting and declining: the token names
-// a pending, unexpired invitation whose email matches the actor's; then it
-// calls fn with the organization locked.
-func (s *Service) respond(ctx context.Context, actor, token string, fn func(ctx context.Context, tx Tx, inv *Invitation) error) error {
-	if err := checkActor(actor); err != nil {
+// a pending, unexpired invitation whose email matches the acting user's;
+// then it calls fn, as a change of the invitation's organization (locked).
+func (s *Service) respond(ctx context.Context, actor Actor, token string, fn func(m *mutation, inv *Invitation) error) error {
+	if err := actor.check(); err != nil {
 		return err
+	}
+	if actor.system {
+		return invalid("actor", "an invitation is answered by the invited user")
 	}
 	hash, ok := parseToken(token)
 	if !ok {
@@ -450,7 +449,7 @@ func (s *Service) respond(ctx context.Context, actor, token string, fn func(ctx 
 	}
 	var email string
 	if !s.invitations.SkipEmailCheck {
-		u, err := s.lookupUser(ctx, actor)
+		u, err := s.lookupUser(ctx, actor.userID)
 		if err != nil {
 			return err
 		}
@@ -458,42 +457,40 @@ func (s *Service) respond(ctx context.Context, actor, token string, fn func(ctx 
 		// that does not normalize matches no invitation.
 		email, _ = NormalizeEmail(u.Email)
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		if err := tx.LockOrganization(ctx, found.OrganizationID); err != nil {
-			return err
-		}
-		inv, err := tx.GetInvitationByTokenHash(ctx, hash)
+	_, err = mutate(ctx, s, actor, found.OrganizationID, permNone, func(m *mutation) (struct{}, error) {
+		inv, err := m.tx.GetInvitationByTokenHash(m.ctx, hash)
 		if err != nil {
-			return err
+			return struct{}{}, err
 		}
-		if subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 {
-			return ErrNotFound
+		if subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 || inv.OrganizationID != m.org.ID {
+			return struct{}{}, ErrNotFound
 		}
 		switch s.status(inv) {
 		case InvitationPending:
 		case InvitationExpired:
-			return ErrInvitationExpired
+			return struct{}{}, ErrInvitationExpired
 		default:
-			return ErrInvitationNotPending
+			return struct{}{}, ErrInvitationNotPending
 		}
 		if !s.invitations.SkipEmailCheck && email != inv.Email {
-			return ErrEmailMismatch
+			return struct{}{}, ErrEmailMismatch
 		}
-		return fn(ctx, tx, inv)
+		return struct{}{}, fn(m, inv)
 	})
+	return err
 }
 
-// AcceptInvitation makes the actor a member with the invited role and marks
-// the invitation accepted, in one transaction. Of any number of concurrent
-// accepts of one token exactly one succeeds; the others fail with
+// AcceptInvitation makes the acting user a member with the invited role and
+// marks the invitation accepted, in one transaction. Of any number of
+// concurrent accepts of one token exactly one succeeds; the others fail with
 // ErrInvitationNotPending. It fails with ErrNotFound for an unknown token (or
 // a deleted organization), ErrInvitationExpired, ErrEmailMismatch,
 // ErrAlreadyMember, or ErrLimitExceeded when the organization is full.
-func (s *Service) AcceptInvitation(ctx context.Context, actor, token string) (*Member, error) {
+func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token string) (*Member, error) {
 	var out *Member
-	err := s.respond(ctx, actor, token, func(ctx context.Context, tx Tx, inv *Invitation) error {
+	err := s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) error {
 		if max := s.limits.MembersPerOrganization; max > 0 {
-			n, err := tx.CountMembers(ctx, inv.OrganizationID, "")
+			n, err := m.tx.CountMembers(m.ctx, inv.OrganizationID, "")
 			if err != nil {
 				return err
 			}
@@ -502,33 +499,33 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor, token string) (*M
 			}
 		}
 		now := s.clock()
-		if err := tx.InsertMember(ctx, &Member{OrganizationID: inv.OrganizationID, UserID: actor, Role: inv.Role, JoinedAt: now}); err != nil {
+		if err := m.tx.InsertMember(m.ctx, &Member{OrganizationID: inv.OrganizationID, UserID: actor.userID, Role: inv.Role, JoinedAt: now}); err != nil {
 			return err
 		}
-		inv.Status, inv.AcceptedBy, inv.UpdatedAt = InvitationAccepted, actor, now
-		if err := tx.UpdateInvitation(ctx, inv); err != nil {
+		inv.Status, inv.AcceptedBy, inv.UpdatedAt = InvitationAccepted, actor.userID, now
+		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, inv.OrganizationID, actor, "invitation.accepted",
-			map[string]string{"invitation_id": inv.ID, "user_id": actor, "role": string(inv.Role)}); err != nil {
-			return err
-		}
+		m.record(EventInvitationAccepted, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID, "role": string(inv.Role)})
 		var err error
-		out, err = s.member(ctx, tx, inv.OrganizationID, actor)
+		out, err = s.member(m.ctx, m.tx, inv.OrganizationID, actor.userID)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeclineInvitation marks the invitation declined. The same checks as
 // AcceptInvitation apply.
-func (s *Service) DeclineInvitation(ctx context.Context, actor, token string) error {
-	return s.respond(ctx, actor, token, func(ctx context.Context, tx Tx, inv *Invitation) error {
+func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, token string) error {
+	return s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) error {
 		inv.Status, inv.UpdatedAt = InvitationDeclined, s.clock()
-		if err := tx.UpdateInvitation(ctx, inv); err != nil {
+		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, inv.OrganizationID, actor, "invitation.declined",
-			map[string]string{"invitation_id": inv.ID, "user_id": actor})
+		m.record(EventInvitationDeclined, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID})
+		return nil
 	})
 }

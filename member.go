@@ -118,20 +118,21 @@ func (r roleRegistry) canGrant(actor, role Role) bool {
 // storetest's rank table proves it for each (actor role, target role,
 // operation).
 
-// mayGrant fails with ErrForbidden unless org's viewer (the actor) may grant
-// role: only roles ranked at or below the actor's own.
-func (s *Service) mayGrant(org *Organization, role Role) error {
-	if !s.roles.canGrant(org.Role, role) {
+// mayGrant fails with ErrForbidden unless the change's actor may grant
+// role: a user only roles ranked at or below its own role in the
+// organization; the system caller any.
+func (s *Service) mayGrant(m *mutation, role Role) error {
+	if !m.actor.system && !s.roles.canGrant(m.org.Role, role) {
 		return ErrForbidden
 	}
 	return nil
 }
 
-// mayActOn fails with ErrForbidden unless org's viewer (the actor) may
-// change or remove a member with role target: one ranked below it, or any
-// member when the actor is an owner.
-func (s *Service) mayActOn(org *Organization, target Role) error {
-	if !s.roles.canActOn(org.Role, target) {
+// mayActOn fails with ErrForbidden unless the change's actor may change or
+// remove a member with role target: a user only members ranked below it (an
+// owner any member); the system caller any.
+func (s *Service) mayActOn(m *mutation, target Role) error {
+	if !m.actor.system && !s.roles.canActOn(m.org.Role, target) {
 		return ErrForbidden
 	}
 	return nil
@@ -188,9 +189,10 @@ func (s *Service) checkRole(role Role) error {
 }
 
 // PutUser records a user's profile in the Store's directory (the default
-// UserDirectory, and what member search matches). Hosts call it when a user
-// signs up or changes their profile. Email is normalized; every field but ID
-// is optional.
+// UserDirectory, and what member search and the "already a member" check of
+// invitations match). Hosts call it when a user signs up or changes their
+// profile. Email is normalized (NormalizeEmail); every field but ID is
+// optional.
 func (s *Service) PutUser(ctx context.Context, u User) error {
 	var fe fieldErrors
 	fe.check("id", validateUserID(u.ID))
@@ -205,28 +207,39 @@ func (s *Service) PutUser(ctx context.Context, u User) error {
 	if err := fe.err(); err != nil {
 		return err
 	}
-	return s.store.PutUser(ctx, &u)
+	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error { return tx.PutUser(ctx, &u) })
 }
 
-// profiles fills members' profiles from the host's directory, in one call,
-// when the host supplied one; otherwise the Store has joined them already.
-func (s *Service) profiles(ctx context.Context, ms []Member) error {
-	if s.directory == nil || len(ms) == 0 {
+// withProfiles fills the profiles of items from the host's directory, in one
+// call, when the host supplied one; otherwise the Store has joined them
+// already. It serves members and team members alike.
+func withProfiles[T any](ctx context.Context, s *Service, items []T, id func(*T) string, set func(*T, User)) error {
+	if s.directory == nil || len(items) == 0 {
 		return nil
 	}
-	ids := make([]string, len(ms))
-	for i, m := range ms {
-		ids[i] = m.UserID
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = id(&items[i])
 	}
 	users, err := s.directory.Users(ctx, ids)
 	if err != nil {
 		return err
 	}
-	for i := range ms {
-		u := users[ms[i].UserID]
-		ms[i].Username, ms[i].Email, ms[i].Name, ms[i].AvatarURL = u.Username, u.Email, u.Name, u.AvatarURL
+	for i := range items {
+		set(&items[i], users[id(&items[i])])
 	}
 	return nil
+}
+
+func memberID(m *Member) string { return m.UserID }
+
+func setMemberProfile(m *Member, u User) {
+	m.Username, m.Email, m.Name, m.AvatarURL = u.Username, u.Email, u.Name, u.AvatarURL
+}
+
+// memberProfiles fills members' profiles from the host's directory.
+func (s *Service) memberProfiles(ctx context.Context, ms []Member) error {
+	return withProfiles(ctx, s, ms, memberID, setMemberProfile)
 }
 
 // lookupUser returns a user's profile from the directory in use.
@@ -244,68 +257,60 @@ func (s *Service) lookupUser(ctx context.Context, userID string) (User, error) {
 	return users[userID], nil
 }
 
-func (s *Service) member(ctx context.Context, tx Tx, orgID, userID string) (*Member, error) {
-	m, err := tx.GetMember(ctx, orgID, userID)
+// member reads one membership with its profile.
+func (s *Service) member(ctx context.Context, r Reader, orgID, userID string) (*Member, error) {
+	m, err := r.GetMember(ctx, orgID, userID)
 	if err != nil {
 		return nil, err
 	}
 	ms := []Member{*m}
-	if err := s.profiles(ctx, ms); err != nil {
+	if err := s.memberProfiles(ctx, ms); err != nil {
 		return nil, err
 	}
 	return &ms[0], nil
 }
 
 // AddMember makes userID a member with role directly, without an
-// invitation (PermMembersManage; the actor may grant only roles ranked at or
+// invitation (PermMembersManage; a user may grant only roles ranked at or
 // below its own). It fails with ErrAlreadyMember, or ErrLimitExceeded when
 // the organization's member limit (members plus pending invitations) is
 // reached.
-func (s *Service) AddMember(ctx context.Context, actor, slug, userID string, role Role) (*Member, error) {
+func (s *Service) AddMember(ctx context.Context, actor Actor, slug, userID string, role Role) (*Member, error) {
 	var fe fieldErrors
 	fe.check("user_id", validateUserID(userID))
 	fe.check("role", s.checkRole(role))
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	var out *Member
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermMembersManage)
-		if err != nil {
-			return err
+	return mutate(ctx, s, actor, slug, PermMembersManage, func(m *mutation) (*Member, error) {
+		if err := s.mayGrant(m, role); err != nil {
+			return nil, err
 		}
-		if err := s.mayGrant(org, role); err != nil {
-			return err
+		if err := s.checkMemberLimit(m); err != nil {
+			return nil, err
 		}
-		if err := s.checkMemberLimit(ctx, tx, org); err != nil {
-			return err
+		mb := &Member{OrganizationID: m.org.ID, UserID: userID, Role: role, JoinedAt: s.clock()}
+		if err := m.tx.InsertMember(m.ctx, mb); err != nil {
+			return nil, err
 		}
-		m := &Member{OrganizationID: org.ID, UserID: userID, Role: role, JoinedAt: s.clock()}
-		if err := tx.InsertMember(ctx, m); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, org.ID, actor, "member.added", map[string]string{"user_id": userID, "role": string(role)}); err != nil {
-			return err
-		}
-		out, err = s.member(ctx, tx, org.ID, userID)
-		return err
+		m.record(EventMemberAdded, map[string]string{"user_id": userID, "role": string(role)})
+		return s.member(m.ctx, m.tx, m.org.ID, userID)
 	})
-	return out, err
 }
 
 // checkMemberLimit fails with ErrLimitExceeded when one more member (or
 // pending invitation) would pass the limit. Call with the organization
 // locked.
-func (s *Service) checkMemberLimit(ctx context.Context, tx Tx, org *Organization) error {
+func (s *Service) checkMemberLimit(m *mutation) error {
 	max := s.limits.MembersPerOrganization
 	if max <= 0 {
 		return nil
 	}
-	members, err := tx.CountMembers(ctx, org.ID, "")
+	members, err := m.tx.CountMembers(m.ctx, m.org.ID, "")
 	if err != nil {
 		return err
 	}
-	pending, err := tx.CountPendingInvitations(ctx, org.ID, s.clock())
+	pending, err := m.tx.CountPendingInvitations(m.ctx, m.org.ID, s.clock())
 	if err != nil {
 		return err
 	}
@@ -316,8 +321,8 @@ func (s *Service) checkMemberLimit(ctx context.Context, tx Tx, org *Organization
 }
 
 // GetMember returns one member with profile (PermMembersRead).
-func (s *Service) GetMember(ctx context.Context, actor, slug, userID string) (*Member, error) {
-	org, err := s.view(ctx, s.store, actor, slug, PermMembersRead)
+func (s *Service) GetMember(ctx context.Context, actor Actor, slug, userID string) (*Member, error) {
+	org, err := s.view(ctx, actor, slug, PermMembersRead)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +334,7 @@ func (s *Service) GetMember(ctx context.Context, actor, slug, userID string) (*M
 
 // ListMembers lists an organization's members with profiles, ordered by user
 // ID (PermMembersRead). One Store query a page.
-func (s *Service) ListMembers(ctx context.Context, actor, slug string, q MemberQuery) (*List[Member], error) {
+func (s *Service) ListMembers(ctx context.Context, actor Actor, slug string, q MemberQuery) (*List[Member], error) {
 	r, err := q.Page.toRange()
 	var fe fieldErrors
 	fe.merge(err)
@@ -340,41 +345,41 @@ func (s *Service) ListMembers(ctx context.Context, actor, slug string, q MemberQ
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	org, err := s.view(ctx, s.store, actor, slug, PermMembersRead)
+	org, err := s.view(ctx, actor, slug, PermMembersRead)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.ListMembers(ctx, org.ID, MemberFilter{Role: q.Role, Search: q.Search, Range: r})
+	ms, err := s.store.ListMembers(ctx, MemberFilter{OrganizationID: org.ID, Role: q.Role, Search: q.Search, Range: r})
 	if err != nil {
 		return nil, err
 	}
 	l := paginate(ms, r, Member.listKey)
-	return l, s.profiles(ctx, l.Data)
+	return l, s.memberProfiles(ctx, l.Data)
 }
 
-// target loads the member an actor wants to change and checks the actor
-// outranks it (owners may act on owners).
-func (s *Service) target(ctx context.Context, tx Tx, org *Organization, userID string) (*Member, error) {
+// target loads the member an actor wants to change and checks the actor may
+// act on it (the rank rule).
+func (s *Service) target(m *mutation, userID string) (*Member, error) {
 	if validateUserID(userID) != nil {
 		return nil, ErrNotFound
 	}
-	m, err := tx.GetMember(ctx, org.ID, userID)
+	mb, err := m.tx.GetMember(m.ctx, m.org.ID, userID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.mayActOn(org, m.Role); err != nil {
+	if err := s.mayActOn(m, mb.Role); err != nil {
 		return nil, err
 	}
-	return m, nil
+	return mb, nil
 }
 
-// keepsOwner fails with ErrLastOwner when m is the organization's only
+// keepsOwner fails with ErrLastOwner when mb is the organization's only
 // owner. Call with the organization locked.
-func keepsOwner(ctx context.Context, tx Tx, m *Member) error {
-	if m.Role != RoleOwner {
+func keepsOwner(m *mutation, mb *Member) error {
+	if mb.Role != RoleOwner {
 		return nil
 	}
-	n, err := tx.CountMembers(ctx, m.OrganizationID, RoleOwner)
+	n, err := m.tx.CountMembers(m.ctx, mb.OrganizationID, RoleOwner)
 	if err != nil {
 		return err
 	}
@@ -384,135 +389,119 @@ func keepsOwner(ctx context.Context, tx Tx, m *Member) error {
 	return nil
 }
 
-// UpdateMemberRole changes a member's role (PermMembersManage). The actor
-// must outrank the member (owners may change owners, themselves included)
-// and may grant only roles ranked at or below its own. Demoting the last
-// owner fails with ErrLastOwner.
-func (s *Service) UpdateMemberRole(ctx context.Context, actor, slug, userID string, role Role) (*Member, error) {
+// UpdateMemberRole changes a member's role (PermMembersManage). A user must
+// outrank the member (owners may change owners, themselves included) and may
+// grant only roles ranked at or below its own. Demoting the last owner fails
+// with ErrLastOwner.
+func (s *Service) UpdateMemberRole(ctx context.Context, actor Actor, slug, userID string, role Role) (*Member, error) {
 	if err := s.checkRole(role); err != nil {
 		return nil, err
 	}
-	var out *Member
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermMembersManage)
+	return mutate(ctx, s, actor, slug, PermMembersManage, func(m *mutation) (*Member, error) {
+		mb, err := s.target(m, userID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		m, err := s.target(ctx, tx, org, userID)
-		if err != nil {
-			return err
-		}
-		if err := s.mayGrant(org, role); err != nil {
-			return err
+		if err := s.mayGrant(m, role); err != nil {
+			return nil, err
 		}
 		if role != RoleOwner {
-			if err := keepsOwner(ctx, tx, m); err != nil {
-				return err
+			if err := keepsOwner(m, mb); err != nil {
+				return nil, err
 			}
 		}
-		if err := tx.UpdateMemberRole(ctx, org.ID, userID, role); err != nil {
-			return err
+		if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, userID, role); err != nil {
+			return nil, err
 		}
-		if err := s.event(ctx, tx, org.ID, actor, "member.role_updated",
-			map[string]string{"user_id": userID, "from": string(m.Role), "to": string(role)}); err != nil {
-			return err
-		}
-		updated := []Member{*m} // read by target with its profile: no second read
+		m.record(EventMemberRoleUpdated, map[string]string{"user_id": userID, "from": string(mb.Role), "to": string(role)})
+		updated := []Member{*mb} // read by target with its profile: no second read
 		updated[0].Role = role
-		if err := s.profiles(ctx, updated); err != nil {
-			return err
+		if err := s.memberProfiles(m.ctx, updated); err != nil {
+			return nil, err
 		}
-		out = &updated[0]
-		return nil
+		return &updated[0], nil
 	})
-	return out, err
 }
 
 // RemoveMember removes a member, and its team memberships
-// (PermMembersManage; the actor must outrank the member). Removing oneself
-// is LeaveOrganization. Removing the last owner fails with ErrLastOwner.
-func (s *Service) RemoveMember(ctx context.Context, actor, slug, userID string) error {
-	if userID == actor {
+// (PermMembersManage; a user must outrank the member). A user removing
+// itself is LeaveOrganization. Removing the last owner fails with
+// ErrLastOwner, for the system caller too.
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, slug, userID string) error {
+	if !actor.system && userID == actor.userID {
 		return s.LeaveOrganization(ctx, actor, slug)
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermMembersManage)
+	return mutateErr(ctx, s, actor, slug, PermMembersManage, func(m *mutation) error {
+		mb, err := s.target(m, userID)
 		if err != nil {
 			return err
 		}
-		m, err := s.target(ctx, tx, org, userID)
-		if err != nil {
+		if err := keepsOwner(m, mb); err != nil {
 			return err
 		}
-		if err := keepsOwner(ctx, tx, m); err != nil {
+		if err := m.tx.DeleteMember(m.ctx, m.org.ID, userID); err != nil {
 			return err
 		}
-		if err := tx.DeleteMember(ctx, org.ID, userID); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, org.ID, actor, "member.removed", map[string]string{"user_id": userID, "role": string(m.Role)})
+		m.record(EventMemberRemoved, map[string]string{"user_id": userID, "role": string(mb.Role)})
+		return nil
 	})
 }
 
-// LeaveOrganization removes the actor from the organization and its teams.
-// The last owner cannot leave (ErrLastOwner).
-func (s *Service) LeaveOrganization(ctx context.Context, actor, slug string) error {
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermOrgRead)
-		if err != nil {
-			return err
-		}
-		if org.Role == "" {
+// LeaveOrganization removes the acting user from the organization and its
+// teams. The last owner cannot leave (ErrLastOwner); the system caller, a
+// member of nothing, gets ErrNotMember.
+func (s *Service) LeaveOrganization(ctx context.Context, actor Actor, slug string) error {
+	return mutateErr(ctx, s, actor, slug, PermOrgRead, func(m *mutation) error {
+		if m.org.Role == "" {
 			return ErrNotMember
 		}
-		m := &Member{OrganizationID: org.ID, UserID: actor, Role: org.Role}
-		if err := keepsOwner(ctx, tx, m); err != nil {
+		mb := &Member{OrganizationID: m.org.ID, UserID: actor.userID, Role: m.org.Role}
+		if err := keepsOwner(m, mb); err != nil {
 			return err
 		}
-		if err := tx.DeleteMember(ctx, org.ID, actor); err != nil {
+		if err := m.tx.DeleteMember(m.ctx, m.org.ID, actor.userID); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, org.ID, actor, "member.left", map[string]string{"user_id": actor, "role": string(org.Role)})
+		m.record(EventMemberLeft, map[string]string{"user_id": actor.userID, "role": string(m.org.Role)})
+		return nil
 	})
 }
 
-// TransferOwnership makes userID, an existing member, an owner and the actor,
-// when an owner, an admin, atomically (PermOwnershipTransfer, held by a role
-// that may grant owner). A non-member target fails with ErrNotMember.
-func (s *Service) TransferOwnership(ctx context.Context, actor, slug, userID string) error {
+// TransferOwnership makes userID, an existing member, an owner and the
+// acting user, when an owner, an admin, atomically (PermOwnershipTransfer,
+// held by a role that may grant owner). The system caller makes userID an
+// owner and demotes nobody, which recovers an organization whose owners are
+// gone. A non-member target fails with ErrNotMember.
+func (s *Service) TransferOwnership(ctx context.Context, actor Actor, slug, userID string) error {
 	var fe fieldErrors
 	fe.check("user_id", validateUserID(userID))
 	if err := fe.err(); err != nil {
 		return err
 	}
-	if userID == actor {
+	if !actor.system && userID == actor.userID {
 		return invalid("user_id", "must be another member")
 	}
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermOwnershipTransfer)
-		if err != nil {
-			return err
-		}
-		if err := s.mayGrant(org, RoleOwner); err != nil {
+	return mutateErr(ctx, s, actor, slug, PermOwnershipTransfer, func(m *mutation) error {
+		if err := s.mayGrant(m, RoleOwner); err != nil {
 			return err // a role given ownership:transfer, ranked below owner
 		}
-		m, err := tx.GetMember(ctx, org.ID, userID)
+		mb, err := m.tx.GetMember(m.ctx, m.org.ID, userID)
 		if errors.Is(err, ErrNotFound) {
 			return ErrNotMember
 		} else if err != nil {
 			return err
 		}
-		if m.Role != RoleOwner {
-			if err := tx.UpdateMemberRole(ctx, org.ID, userID, RoleOwner); err != nil {
+		if mb.Role != RoleOwner {
+			if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, userID, RoleOwner); err != nil {
 				return err
 			}
 		}
-		if org.Role == RoleOwner {
-			if err := tx.UpdateMemberRole(ctx, org.ID, actor, RoleAdmin); err != nil {
+		if m.org.Role == RoleOwner {
+			if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, actor.userID, RoleAdmin); err != nil {
 				return err
 			}
 		}
-		return s.event(ctx, tx, org.ID, actor, "ownership.transferred",
-			map[string]string{"from": actor, "to": userID})
+		m.record(EventOwnershipTransferred, map[string]string{"from": actor.userID, "to": userID})
+		return nil
 	})
 }

@@ -110,11 +110,12 @@ func (s *Service) normalize(org *Organization) error {
 	return fe.err()
 }
 
-// CreateOrganization creates an organization with actor as its owner and
-// seeds it (see WithSeed), all in one transaction, and records
-// organization.created.
-func (s *Service) CreateOrganization(ctx context.Context, actor string, in CreateOrganizationInput) (*Organization, error) {
-	if err := checkActor(actor); err != nil {
+// CreateOrganization creates an organization and seeds it (see WithSeed),
+// all in one transaction, and records organization.created. A user who
+// creates one is its owner (and counts toward Limits.OrganizationsPerUser);
+// an organization the system caller creates starts with no members.
+func (s *Service) CreateOrganization(ctx context.Context, actor Actor, in CreateOrganizationInput) (*Organization, error) {
+	if err := actor.check(); err != nil {
 		return nil, err
 	}
 	now := s.clock()
@@ -123,8 +124,7 @@ func (s *Service) CreateOrganization(ctx context.Context, actor string, in Creat
 		Description: in.Description, LogoURL: in.LogoURL, Website: in.Website,
 		Industry: in.Industry, ContactEmail: in.ContactEmail, ContactPhone: in.ContactPhone,
 		Visibility: in.Visibility, Domains: slices.Clone(in.Domains), ExternalID: in.ExternalID,
-		Metadata: maps.Clone(in.Metadata), MemberCount: 1, Role: RoleOwner, CreatedBy: actor,
-		CreatedAt: now, UpdatedAt: now,
+		Metadata: maps.Clone(in.Metadata), CreatedBy: actor.userID, CreatedAt: now, UpdatedAt: now,
 	}
 	if org.Slug == "" {
 		org.Slug = Slugify(in.Name)
@@ -135,14 +135,19 @@ func (s *Service) CreateOrganization(ctx context.Context, actor string, in Creat
 	if err := s.normalize(org); err != nil {
 		return nil, err
 	}
-	owner := &Member{OrganizationID: org.ID, UserID: actor, Role: RoleOwner, JoinedAt: now}
+	var owner *Member
+	if !actor.system {
+		owner = &Member{OrganizationID: org.ID, UserID: actor.userID, Role: RoleOwner, JoinedAt: now}
+		org.MemberCount, org.Role = 1, RoleOwner
+	}
 	categories, pipelines := s.seedRows(org.ID)
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		if max := s.limits.OrganizationsPerUser; max > 0 {
-			if err := tx.LockUser(ctx, actor); err != nil {
+	err := s.transact(ctx, actor, func(m *mutation) error {
+		m.org = org
+		if max := s.limits.OrganizationsPerUser; max > 0 && !actor.system {
+			if err := m.tx.LockUser(m.ctx, actor.userID); err != nil {
 				return err
 			}
-			n, err := tx.CountOrganizationsCreatedBy(ctx, actor)
+			n, err := m.tx.CountOrganizationsCreatedBy(m.ctx, actor.userID)
 			if err != nil {
 				return err
 			}
@@ -150,7 +155,7 @@ func (s *Service) CreateOrganization(ctx context.Context, actor string, in Creat
 				return ErrLimitExceeded
 			}
 		}
-		if err := tx.InsertOrganization(ctx, org, owner); err != nil {
+		if err := m.tx.InsertOrganization(m.ctx, org, owner); err != nil {
 			return err
 		}
 		if len(org.Domains) > 0 {
@@ -158,21 +163,22 @@ func (s *Service) CreateOrganization(ctx context.Context, actor string, in Creat
 			for i, name := range org.Domains {
 				ds[i] = s.newDomain(org.ID, name)
 			}
-			if err := tx.InsertDomains(ctx, ds); err != nil {
+			if err := m.tx.InsertDomains(m.ctx, ds); err != nil {
 				return err
 			}
 		}
 		if len(categories) > 0 {
-			if err := tx.InsertCategories(ctx, categories); err != nil {
+			if err := m.tx.InsertCategories(m.ctx, categories); err != nil {
 				return err
 			}
 		}
 		for i := range pipelines {
-			if err := tx.InsertPipeline(ctx, &pipelines[i]); err != nil {
+			if err := m.tx.InsertPipeline(m.ctx, &pipelines[i]); err != nil {
 				return err
 			}
 		}
-		return s.event(ctx, tx, org.ID, actor, "organization.created", map[string]string{"slug": org.Slug, "name": org.Name})
+		m.record(EventOrganizationCreated, map[string]string{"slug": org.Slug, "name": org.Name})
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -198,86 +204,83 @@ func (s *Service) seedRows(orgID string) ([]Category, []Pipeline) {
 	return cats, pipes
 }
 
-// GetOrganization returns the organization with the slug (case-insensitive),
-// with Role set to actor's role. A private organization actor is not a
-// member of is ErrNotFound.
-func (s *Service) GetOrganization(ctx context.Context, actor, slug string) (*Organization, error) {
-	org, err := s.view(ctx, s.store, actor, slug, PermOrgRead)
+// GetOrganization returns the organization with the slug (or ID), with
+// Role set to the acting user's role. A private organization a user is not
+// a member of is ErrNotFound; a public one is its public view (see
+// Organization).
+func (s *Service) GetOrganization(ctx context.Context, actor Actor, slug string) (*Organization, error) {
+	org, err := s.view(ctx, actor, slug, PermOrgRead)
 	if err != nil {
 		return nil, err
 	}
-	return forViewer(org), nil
+	return forViewer(actor, org), nil
 }
 
 // GetOrganizationByID is GetOrganization by ID.
-func (s *Service) GetOrganizationByID(ctx context.Context, actor, id string) (*Organization, error) {
-	if err := checkActor(actor); err != nil {
-		return nil, err
-	}
+func (s *Service) GetOrganizationByID(ctx context.Context, actor Actor, id string) (*Organization, error) {
 	if !validID(PrefixOrganization, id) {
+		if err := actor.check(); err != nil {
+			return nil, err
+		}
 		return nil, ErrNotFound
 	}
-	return s.getBy(ctx, actor, OrgKey{ID: id})
+	return s.GetOrganization(ctx, actor, id)
 }
 
 // GetOrganizationByExternalID is GetOrganization by the host's external ID,
-// for members only: the external ID is not part of a public organization's
-// public view, so it finds nothing for anyone else (ErrNotFound).
-func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor, externalID string) (*Organization, error) {
-	if err := checkActor(actor); err != nil {
+// for members (and the system caller) only: the external ID is not part of
+// a public organization's public view, so it finds nothing for anyone else
+// (ErrNotFound).
+func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor Actor, externalID string) (*Organization, error) {
+	if err := actor.check(); err != nil {
 		return nil, err
 	}
 	if externalID == "" || len(externalID) > maxExternalIDLen || checkText(externalID, false) != nil {
 		return nil, ErrNotFound
 	}
-	org, err := s.getBy(ctx, actor, OrgKey{ExternalID: externalID})
+	org, err := s.store.GetOrganization(ctx, OrganizationKey{ExternalID: externalID}, actor.viewer())
 	if err != nil {
 		return nil, err
 	}
-	if org.Role == "" {
+	if !actor.system && org.Role == "" {
 		return nil, ErrNotFound
+	}
+	if err := s.authorize(actor, org, PermOrgRead); err != nil {
+		return nil, err
 	}
 	return org, nil
 }
 
-func (s *Service) getBy(ctx context.Context, actor string, key OrgKey) (*Organization, error) {
-	org, err := s.store.GetOrganization(ctx, key, actor)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(org, PermOrgRead); err != nil {
-		return nil, err
-	}
-	return forViewer(org), nil
-}
-
 // GetOrganizationDetail returns the organization with its categories and
 // pipelines.
-func (s *Service) GetOrganizationDetail(ctx context.Context, actor, slug string) (*OrganizationDetail, error) {
+func (s *Service) GetOrganizationDetail(ctx context.Context, actor Actor, slug string) (*OrganizationDetail, error) {
 	org, err := s.GetOrganization(ctx, actor, slug)
 	if err != nil {
 		return nil, err
 	}
-	cats, err := s.store.ListCategories(ctx, org.ID)
+	cats, err := s.store.ListCategories(ctx, CategoryFilter{OrganizationID: org.ID})
 	if err != nil {
 		return nil, err
 	}
-	pipes, err := s.store.ListPipelines(ctx, org.ID)
+	pipes, err := s.store.ListPipelines(ctx, PipelineFilter{OrganizationID: org.ID})
 	if err != nil {
 		return nil, err
 	}
 	return &OrganizationDetail{Organization: *org, Categories: nonNil(cats), Pipelines: nonNil(pipes)}, nil
 }
 
-// ListOrganizations lists the organizations actor is a member of.
-func (s *Service) ListOrganizations(ctx context.Context, actor string, q OrganizationQuery) (*List[Organization], error) {
-	if err := checkActor(actor); err != nil {
+// ListOrganizations lists the organizations the acting user is a member of.
+func (s *Service) ListOrganizations(ctx context.Context, actor Actor, q OrganizationQuery) (*List[Organization], error) {
+	if err := actor.check(); err != nil {
 		return nil, err
+	}
+	if actor.system {
+		return nil, invalid("actor", "the system caller is a member of no organization")
 	}
 	r, err := q.Page.toRange()
 	var fe fieldErrors
 	fe.merge(err)
-	f := OrganizationFilter{UserID: actor, Search: q.Search, Range: r}
+	f := OrganizationFilter{UserID: actor.userID, Search: q.Search, Range: r}
 	if q.Domain != "" {
 		f.Domain, err = NormalizeDomain(q.Domain)
 		fe.check("domain", err)
@@ -295,30 +298,25 @@ func (s *Service) ListOrganizations(ctx context.Context, actor string, q Organiz
 
 // UpdateOrganization changes an organization (PermOrgUpdate) and records
 // organization.updated with the names of the changed fields.
-func (s *Service) UpdateOrganization(ctx context.Context, actor, slug string, in UpdateOrganizationInput) (*Organization, error) {
-	var out *Organization
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermOrgUpdate)
-		if err != nil {
-			return err
-		}
+func (s *Service) UpdateOrganization(ctx context.Context, actor Actor, slug string, in UpdateOrganizationInput) (*Organization, error) {
+	return mutate(ctx, s, actor, slug, PermOrgUpdate, func(m *mutation) (*Organization, error) {
+		org := m.org
 		changed := applyUpdate(org, in)
 		if err := s.normalize(org); err != nil {
-			return err
+			return nil, err
 		}
 		org.UpdatedAt = s.clock()
-		if err := tx.UpdateOrganization(ctx, org); err != nil {
-			return err
+		if err := m.tx.UpdateOrganization(m.ctx, org); err != nil {
+			return nil, err
 		}
 		if in.Domains != nil {
-			if err := s.syncDomains(ctx, tx, org.ID, org.Domains); err != nil {
-				return err
+			if err := s.syncDomains(m.ctx, m.tx, org.ID, org.Domains); err != nil {
+				return nil, err
 			}
 		}
-		out = org
-		return s.event(ctx, tx, org.ID, actor, "organization.updated", map[string]string{"fields": strings.Join(changed, ",")})
+		m.record(EventOrganizationUpdated, map[string]string{"fields": strings.Join(changed, ",")})
+		return org, nil
 	})
-	return out, err
 }
 
 // applyUpdate copies the set fields of in to org and names them.
@@ -361,16 +359,13 @@ func applyUpdate(org *Organization, in UpdateOrganizationInput) []string {
 // DeleteOrganization deletes an organization and everything it owns in one
 // transaction (PermOrgDelete). Its event log stays, ending with
 // organization.deleted.
-func (s *Service) DeleteOrganization(ctx context.Context, actor, slug string) error {
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermOrgDelete)
-		if err != nil {
+func (s *Service) DeleteOrganization(ctx context.Context, actor Actor, slug string) error {
+	return mutateErr(ctx, s, actor, slug, PermOrgDelete, func(m *mutation) error {
+		if err := m.tx.DeleteOrganization(m.ctx, m.org.ID); err != nil {
 			return err
 		}
-		if err := tx.DeleteOrganization(ctx, org.ID); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, org.ID, actor, "organization.deleted", map[string]string{"slug": org.Slug})
+		m.record(EventOrganizationDeleted, map[string]string{"slug": m.org.Slug})
+		return nil
 	})
 }
 

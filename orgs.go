@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -185,39 +186,51 @@ func (s *Service) Roles() []RoleDef {
 // Can reports whether role grants perm.
 func (s *Service) Can(role Role, perm Permission) bool { return s.roles.can(role, perm) }
 
-// checkActor validates the acting user's ID.
-func checkActor(actor string) error {
-	if actor == "" {
-		return ErrUnauthenticated
+// orgKey turns an organization reference — a slug, or the organization's
+// ID — into a Store key. A reference that can be neither is ErrNotFound.
+// Slugs are matched after ASCII lower-casing only (see normalizeSlug).
+func orgKey(ref string) (OrganizationKey, error) {
+	if validID(PrefixOrganization, ref) {
+		return OrganizationKey{ID: ref}, nil
 	}
-	if validateUserID(actor) != nil {
-		return ErrUnauthenticated
+	slug, ok := normalizeSlug(ref)
+	if !ok {
+		return OrganizationKey{}, ErrNotFound
 	}
-	return nil
+	return OrganizationKey{Slug: slug}, nil
 }
 
-// view reads an organization by slug for actor, outside a transaction, and
-// checks perm. A private organization the actor is not a member of is
+// view reads the organization ref names for actor, outside a transaction,
+// and checks perm. A private organization a user is not a member of is
 // ErrNotFound; a public one allows PermOrgRead to anyone and ErrForbidden for
 // the rest. What view returns is for the Service's own use: a read returned
 // to a caller goes through forViewer.
-func (s *Service) view(ctx context.Context, tx Tx, actor, slug string, perm Permission) (*Organization, error) {
-	if err := checkActor(actor); err != nil {
+func (s *Service) view(ctx context.Context, actor Actor, ref string, perm Permission) (*Organization, error) {
+	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	slug, ok := normalizeSlug(slug)
-	if !ok {
-		return nil, ErrNotFound
-	}
-	org, err := tx.GetOrganization(ctx, OrgKey{Slug: slug}, actor)
+	key, err := orgKey(ref)
 	if err != nil {
 		return nil, err
 	}
-	return org, s.authorize(org, perm)
+	org, err := s.store.GetOrganization(ctx, key, actor.viewer())
+	if err != nil {
+		return nil, err
+	}
+	return org, s.authorize(actor, org, perm)
 }
 
-func (s *Service) authorize(org *Organization, perm Permission) error {
-	if org.Role == "" {
+// permNone is the permission of a call that needs none in the organization
+// (answering an invitation to it): only its existence is checked.
+const permNone Permission = ""
+
+// authorize checks that actor may do perm in org, read with actor's role.
+// The system caller may do everything.
+func (s *Service) authorize(actor Actor, org *Organization, perm Permission) error {
+	switch {
+	case actor.system, perm == permNone:
+		return nil
+	case org.Role == "":
 		if org.Visibility != VisibilityPublic {
 			return ErrNotFound
 		}
@@ -225,53 +238,127 @@ func (s *Service) authorize(org *Organization, perm Permission) error {
 			return nil
 		}
 		return ErrForbidden
-	}
-	if !s.roles.can(org.Role, perm) {
+	case !s.roles.can(org.Role, perm):
 		return ErrForbidden
 	}
 	return nil
 }
 
-// forViewer prepares an organization for the caller who read it: a user who is
-// not a member sees the public view only.
-func forViewer(org *Organization) *Organization {
-	if org.Role == "" {
+// forViewer prepares an organization for the caller who read it: a user who
+// is not a member sees the public view only.
+func forViewer(actor Actor, org *Organization) *Organization {
+	if !actor.system && org.Role == "" {
 		org.publicView()
 	}
 	return org
 }
 
-// lock is view inside an Update: it finds the organization, locks it, and
-// then re-reads it so that the actor's role and the counters are current.
-func (s *Service) lock(ctx context.Context, tx Tx, actor, slug string, perm Permission) (*Organization, error) {
-	org, err := s.view(ctx, tx, actor, slug, PermOrgRead)
+// lock finds the organization key names in tx, locks it, and reads it as
+// actor sees it (the actor's current role, current counters), then checks
+// perm. With the store's OrganizationLocker that is one step; without, a
+// read, the lock, and a second read.
+func (s *Service) lock(ctx context.Context, tx Tx, actor Actor, key OrganizationKey, perm Permission) (*Organization, error) {
+	var org *Organization
+	var err error
+	if lk, ok := tx.(OrganizationLocker); ok {
+		org, err = lk.LockAndGetOrganization(ctx, key, actor.viewer())
+	} else if org, err = tx.GetOrganization(ctx, key, actor.viewer()); err == nil {
+		if err = tx.LockOrganization(ctx, org.ID); err == nil {
+			org, err = tx.GetOrganization(ctx, OrganizationKey{ID: org.ID}, actor.viewer())
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.LockOrganization(ctx, org.ID); err != nil {
-		return nil, err
-	}
-	if org, err = tx.GetOrganization(ctx, OrgKey{ID: org.ID}, actor); err != nil {
-		return nil, err
-	}
-	return org, s.authorize(org, perm)
+	return org, s.authorize(actor, org, perm)
 }
 
-// event appends an audit event in tx.
-func (s *Service) event(ctx context.Context, tx Tx, orgID, actor, typ string, data map[string]string) error {
-	return tx.InsertEvent(ctx, &Event{
-		ID: NewID(PrefixEvent), OrganizationID: orgID, Type: typ, ActorID: actor,
-		Data: data, CreatedAt: s.clock(),
+// mutation is one change in progress: its transaction, the actor, the
+// organization it changes (locked, read as the actor sees it), and the
+// events it records.
+type mutation struct {
+	ctx    context.Context
+	tx     Tx
+	s      *Service
+	actor  Actor
+	org    *Organization
+	events []*Event
+}
+
+// record adds an event of the change to m.org's log; it is appended in the
+// change's transaction.
+func (m *mutation) record(typ EventType, data map[string]string) {
+	e := &Event{ID: NewID(PrefixEvent), OrganizationID: m.org.ID, Type: typ, ActorType: ActorTypeUser,
+		ActorID: m.actor.userID, Data: data, CreatedAt: m.s.clock()}
+	if m.actor.system {
+		e.ActorType = ActorTypeSystem
+	}
+	m.events = append(m.events, e)
+}
+
+// errNoEvent is a Service bug: a mutation that recorded no event.
+var errNoEvent = errors.New("orgs: internal error: a change recorded no event")
+
+// transact runs fn as one change by actor: in one Store transaction, fn
+// writes and records its events, and the events are appended after it. A
+// change that records no event fails (every mutation is in the log).
+func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation) error) error {
+	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		m := &mutation{ctx: ctx, tx: tx, s: s, actor: actor}
+		if err := fn(m); err != nil {
+			return err
+		}
+		if len(m.events) == 0 {
+			return errNoEvent
+		}
+		for _, e := range m.events {
+			if err := tx.InsertEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// randomSuffix returns n random lower-case letters and digits.
-func randomSuffix(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+// mutate is the protocol every change to an existing organization follows,
+// written once: in one transaction, lock the organization ref names and read
+// it as actor sees it, check perm, run change — which holds only its own
+// rule and writes — and append the events it recorded. Rules that depend on
+// the organization's state (the owner count, limits, an invitation's
+// status) are checked inside change, under the lock, so they hold across
+// goroutines and processes.
+func mutate[T any](ctx context.Context, s *Service, actor Actor, ref string, perm Permission, change func(m *mutation) (T, error)) (T, error) {
+	var out, zero T
+	if err := actor.check(); err != nil {
+		return zero, err
 	}
-	return string(b)
+	key, err := orgKey(ref)
+	if err != nil {
+		return zero, err
+	}
+	err = s.transact(ctx, actor, func(m *mutation) error {
+		org, err := s.lock(m.ctx, m.tx, actor, key, perm)
+		if err != nil {
+			return err
+		}
+		m.org = org
+		out, err = change(m)
+		return err
+	})
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// mutateErr is mutate for a change with no result.
+func mutateErr(ctx context.Context, s *Service, actor Actor, ref string, perm Permission, change func(m *mutation) error) error {
+	_, err := mutate(ctx, s, actor, ref, perm, func(m *mutation) (struct{}, error) { return struct{}{}, change(m) })
+	return err
+}
+
+// randomSuffix returns n random lower-case letters and digits, without
+// modulo bias (crypto/rand.Text's alphabet, lower-cased: 32 symbols).
+func randomSuffix(n int) string {
+	return strings.ToLower(rand.Text()[:n])
 }

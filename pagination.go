@@ -33,19 +33,6 @@ type List[T any] struct {
 	HasMore        bool   `json:"has_more"`
 }
 
-// Range is a decoded Page as a Store sees it: keys instead of cursors, and a
-// Limit one above the page size so the Service can tell whether more follow.
-//
-// A Store's list method must return at most Limit items whose key is greater
-// than After (when After is set) and less than Before (when Before is set),
-// ordered by key ascending. When Before is set without After, it must return
-// the Limit items nearest Before (the last ones), still in ascending order.
-type Range struct {
-	After  string
-	Before string
-	Limit  int
-}
-
 // EncodeCursor turns a list key into an opaque cursor.
 func EncodeCursor(key string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(key))
@@ -96,13 +83,14 @@ func (p Page) toRange() (Range, error) {
 	if err := fe.err(); err != nil {
 		return Range{}, err
 	}
-	r.Limit = limit + 1
+	r.MaxRows = limit + 1
 	return r, nil
 }
 
-// paginate builds a List from up to r.Limit items fetched by a Store for r.
+// paginate builds a List from up to r.MaxRows items fetched by a Store for
+// r.
 func paginate[T any](items []T, r Range, key func(T) string) *List[T] {
-	size := r.Limit - 1
+	size := r.MaxRows - 1
 	l := &List[T]{Data: items}
 	backward := r.Before != "" && r.After == ""
 	if len(items) > size {

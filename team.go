@@ -52,7 +52,7 @@ func (s *Service) validateTeam(t *Team) error {
 
 // CreateTeam creates a team (PermTeamsManage). A slug already used by
 // another team of the organization fails with ErrSlugTaken.
-func (s *Service) CreateTeam(ctx context.Context, actor, slug string, in TeamInput) (*Team, error) {
+func (s *Service) CreateTeam(ctx context.Context, actor Actor, slug string, in TeamInput) (*Team, error) {
 	now := s.clock()
 	t := &Team{ID: NewID(PrefixTeam), Name: in.Name, Slug: in.Slug, Description: in.Description,
 		Color: in.Color, CreatedAt: now, UpdatedAt: now}
@@ -65,52 +65,45 @@ func (s *Service) CreateTeam(ctx context.Context, actor, slug string, in TeamInp
 	if err := s.validateTeam(t); err != nil {
 		return nil, err
 	}
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermTeamsManage)
-		if err != nil {
-			return err
+	return mutate(ctx, s, actor, slug, PermTeamsManage, func(m *mutation) (*Team, error) {
+		t.OrganizationID = m.org.ID
+		if err := m.tx.InsertTeam(m.ctx, t); err != nil {
+			return nil, err
 		}
-		t.OrganizationID = org.ID
-		if err := tx.InsertTeam(ctx, t); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, org.ID, actor, "team.created", map[string]string{"team_id": t.ID, "slug": t.Slug})
+		m.record(EventTeamCreated, map[string]string{"team_id": t.ID, "slug": t.Slug})
+		return t, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
 }
 
-// team finds a team by slug in org.
-func team(ctx context.Context, tx Tx, org *Organization, teamSlug string) (*Team, error) {
+// team finds a team of the organization by slug.
+func team(ctx context.Context, r Reader, orgID, teamSlug string) (*Team, error) {
 	teamSlug, ok := normalizeSlug(teamSlug)
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return tx.GetTeam(ctx, org.ID, teamSlug)
+	return r.GetTeam(ctx, orgID, teamSlug)
 }
 
 // GetTeam returns a team (PermMembersRead: any member).
-func (s *Service) GetTeam(ctx context.Context, actor, slug, teamSlug string) (*Team, error) {
-	org, err := s.view(ctx, s.store, actor, slug, PermMembersRead)
+func (s *Service) GetTeam(ctx context.Context, actor Actor, slug, teamSlug string) (*Team, error) {
+	org, err := s.view(ctx, actor, slug, PermMembersRead)
 	if err != nil {
 		return nil, err
 	}
-	return team(ctx, s.store, org, teamSlug)
+	return team(ctx, s.store, org.ID, teamSlug)
 }
 
 // ListTeams lists an organization's teams, oldest first (PermMembersRead).
-func (s *Service) ListTeams(ctx context.Context, actor, slug string, p Page) (*List[Team], error) {
+func (s *Service) ListTeams(ctx context.Context, actor Actor, slug string, p Page) (*List[Team], error) {
 	r, err := p.toRange()
 	if err != nil {
 		return nil, err
 	}
-	org, err := s.view(ctx, s.store, actor, slug, PermMembersRead)
+	org, err := s.view(ctx, actor, slug, PermMembersRead)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := s.store.ListTeams(ctx, org.ID, r)
+	ts, err := s.store.ListTeams(ctx, TeamFilter{OrganizationID: org.ID, Range: r})
 	if err != nil {
 		return nil, err
 	}
@@ -118,16 +111,11 @@ func (s *Service) ListTeams(ctx context.Context, actor, slug string, p Page) (*L
 }
 
 // UpdateTeam changes a team, its slug included (PermTeamsManage).
-func (s *Service) UpdateTeam(ctx context.Context, actor, slug, teamSlug string, in TeamUpdate) (*Team, error) {
-	var out *Team
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermTeamsManage)
+func (s *Service) UpdateTeam(ctx context.Context, actor Actor, slug, teamSlug string, in TeamUpdate) (*Team, error) {
+	return mutate(ctx, s, actor, slug, PermTeamsManage, func(m *mutation) (*Team, error) {
+		t, err := team(m.ctx, m.tx, m.org.ID, teamSlug)
 		if err != nil {
-			return err
-		}
-		t, err := team(ctx, tx, org, teamSlug)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, f := range []struct{ dst, src *string }{
 			{&t.Name, in.Name}, {&t.Slug, in.Slug}, {&t.Description, in.Description}, {&t.Color, in.Color},
@@ -137,55 +125,48 @@ func (s *Service) UpdateTeam(ctx context.Context, actor, slug, teamSlug string, 
 			}
 		}
 		if err := s.validateTeam(t); err != nil {
-			return err
+			return nil, err
 		}
 		t.UpdatedAt = s.clock()
-		if err := tx.UpdateTeam(ctx, t); err != nil {
-			return err
+		if err := m.tx.UpdateTeam(m.ctx, t); err != nil {
+			return nil, err
 		}
-		out = t
-		return s.event(ctx, tx, org.ID, actor, "team.updated", map[string]string{"team_id": t.ID, "slug": t.Slug})
+		m.record(EventTeamUpdated, map[string]string{"team_id": t.ID, "slug": t.Slug})
+		return t, nil
 	})
-	return out, err
 }
 
 // DeleteTeam deletes a team and its memberships (PermTeamsManage).
-func (s *Service) DeleteTeam(ctx context.Context, actor, slug, teamSlug string) error {
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, err := s.lock(ctx, tx, actor, slug, PermTeamsManage)
+func (s *Service) DeleteTeam(ctx context.Context, actor Actor, slug, teamSlug string) error {
+	return mutateErr(ctx, s, actor, slug, PermTeamsManage, func(m *mutation) error {
+		t, err := team(m.ctx, m.tx, m.org.ID, teamSlug)
 		if err != nil {
 			return err
 		}
-		t, err := team(ctx, tx, org, teamSlug)
-		if err != nil {
+		if err := m.tx.DeleteTeam(m.ctx, m.org.ID, t.ID); err != nil {
 			return err
 		}
-		if err := tx.DeleteTeam(ctx, org.ID, t.ID); err != nil {
-			return err
-		}
-		return s.event(ctx, tx, org.ID, actor, "team.deleted", map[string]string{"team_id": t.ID, "slug": t.Slug})
+		m.record(EventTeamDeleted, map[string]string{"team_id": t.ID, "slug": t.Slug})
+		return nil
 	})
 }
 
-// lockTeam locks the organization and finds the team, allowing actors with
-// PermTeamsManage and the team's maintainers.
-func (s *Service) lockTeam(ctx context.Context, tx Tx, actor, slug, teamSlug string) (*Organization, *Team, error) {
-	org, err := s.lock(ctx, tx, actor, slug, PermMembersRead)
+// manageTeam finds the team a team-membership change is about and checks
+// the actor may manage its members: PermTeamsManage, or a maintainer of the
+// team. The change runs with PermMembersRead, any member.
+func (s *Service) manageTeam(m *mutation, teamSlug string) (*Team, error) {
+	t, err := team(m.ctx, m.tx, m.org.ID, teamSlug)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	t, err := team(ctx, tx, org, teamSlug)
-	if err != nil {
-		return nil, nil, err
+	if m.actor.system || s.roles.can(m.org.Role, PermTeamsManage) {
+		return t, nil
 	}
-	if s.roles.can(org.Role, PermTeamsManage) {
-		return org, t, nil
+	tm, err := m.tx.GetTeamMember(m.ctx, t.ID, m.actor.userID)
+	if errors.Is(err, ErrNotFound) || (err == nil && tm.Role != TeamRoleMaintainer) {
+		return nil, ErrForbidden
 	}
-	m, err := tx.GetTeamMember(ctx, t.ID, actor)
-	if errors.Is(err, ErrNotFound) || (err == nil && m.Role != TeamRoleMaintainer) {
-		return nil, nil, ErrForbidden
-	}
-	return org, t, err
+	return t, err
 }
 
 func checkTeamRole(r TeamRole) error {
@@ -195,134 +176,114 @@ func checkTeamRole(r TeamRole) error {
 	return nil
 }
 
-func (s *Service) teamMember(ctx context.Context, tx Tx, teamID, userID string) (*TeamMember, error) {
-	m, err := tx.GetTeamMember(ctx, teamID, userID)
-	if err != nil || s.directory == nil {
-		return m, err
-	}
-	users, err := s.directory.Users(ctx, []string{userID})
+func teamMemberID(m *TeamMember) string { return m.UserID }
+
+func setTeamMemberProfile(m *TeamMember, u User) {
+	m.Username, m.Email, m.Name, m.AvatarURL = u.Username, u.Email, u.Name, u.AvatarURL
+}
+
+// teamMember reads one team membership with its profile.
+func (s *Service) teamMember(ctx context.Context, r Reader, teamID, userID string) (*TeamMember, error) {
+	m, err := r.GetTeamMember(ctx, teamID, userID)
 	if err != nil {
 		return nil, err
 	}
-	u := users[userID]
-	m.Username, m.Email, m.Name, m.AvatarURL = u.Username, u.Email, u.Name, u.AvatarURL
-	return m, nil
+	ms := []TeamMember{*m}
+	if err := withProfiles(ctx, s, ms, teamMemberID, setTeamMemberProfile); err != nil {
+		return nil, err
+	}
+	return &ms[0], nil
 }
 
 // AddTeamMember adds an organization member to a team with a team role
 // (PermTeamsManage, or a maintainer of the team). A user who is not a member
 // of the organization fails with ErrNotMember; one already on the team with
 // ErrAlreadyMember.
-func (s *Service) AddTeamMember(ctx context.Context, actor, slug, teamSlug, userID string, role TeamRole) (*TeamMember, error) {
+func (s *Service) AddTeamMember(ctx context.Context, actor Actor, slug, teamSlug, userID string, role TeamRole) (*TeamMember, error) {
 	var fe fieldErrors
 	fe.check("user_id", validateUserID(userID))
 	fe.check("role", checkTeamRole(role))
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	var out *TeamMember
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, t, err := s.lockTeam(ctx, tx, actor, slug, teamSlug)
+	return mutate(ctx, s, actor, slug, PermMembersRead, func(m *mutation) (*TeamMember, error) {
+		t, err := s.manageTeam(m, teamSlug)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := tx.GetMember(ctx, org.ID, userID); errors.Is(err, ErrNotFound) {
-			return ErrNotMember
+		if _, err := m.tx.GetMember(m.ctx, m.org.ID, userID); errors.Is(err, ErrNotFound) {
+			return nil, ErrNotMember
 		} else if err != nil {
-			return err
+			return nil, err
 		}
-		if err := tx.InsertTeamMember(ctx, &TeamMember{TeamID: t.ID, UserID: userID, Role: role, JoinedAt: s.clock()}); err != nil {
-			return err
+		if err := m.tx.InsertTeamMember(m.ctx, &TeamMember{TeamID: t.ID, UserID: userID, Role: role, JoinedAt: s.clock()}); err != nil {
+			return nil, err
 		}
-		if err := s.event(ctx, tx, org.ID, actor, "team.member_added",
-			map[string]string{"team_id": t.ID, "user_id": userID, "role": string(role)}); err != nil {
-			return err
-		}
-		out, err = s.teamMember(ctx, tx, t.ID, userID)
-		return err
+		m.record(EventTeamMemberAdded, map[string]string{"team_id": t.ID, "user_id": userID, "role": string(role)})
+		return s.teamMember(m.ctx, m.tx, t.ID, userID)
 	})
-	return out, err
 }
 
 // ListTeamMembers lists a team's members with profiles, by user ID
 // (PermMembersRead).
-func (s *Service) ListTeamMembers(ctx context.Context, actor, slug, teamSlug string, p Page) (*List[TeamMember], error) {
+func (s *Service) ListTeamMembers(ctx context.Context, actor Actor, slug, teamSlug string, p Page) (*List[TeamMember], error) {
 	r, err := p.toRange()
 	if err != nil {
 		return nil, err
 	}
-	org, err := s.view(ctx, s.store, actor, slug, PermMembersRead)
+	org, err := s.view(ctx, actor, slug, PermMembersRead)
 	if err != nil {
 		return nil, err
 	}
-	t, err := team(ctx, s.store, org, teamSlug)
+	t, err := team(ctx, s.store, org.ID, teamSlug)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.ListTeamMembers(ctx, t.ID, r)
+	ms, err := s.store.ListTeamMembers(ctx, TeamMemberFilter{TeamID: t.ID, Range: r})
 	if err != nil {
 		return nil, err
 	}
 	l := paginate(ms, r, TeamMember.listKey)
-	if s.directory != nil && len(l.Data) > 0 {
-		ids := make([]string, len(l.Data))
-		for i, m := range l.Data {
-			ids[i] = m.UserID
-		}
-		users, err := s.directory.Users(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		for i := range l.Data {
-			u := users[l.Data[i].UserID]
-			l.Data[i].Username, l.Data[i].Email, l.Data[i].Name, l.Data[i].AvatarURL = u.Username, u.Email, u.Name, u.AvatarURL
-		}
-	}
-	return l, nil
+	return l, withProfiles(ctx, s, l.Data, teamMemberID, setTeamMemberProfile)
 }
 
 // UpdateTeamMemberRole changes a team member's team role (PermTeamsManage,
 // or a maintainer of the team).
-func (s *Service) UpdateTeamMemberRole(ctx context.Context, actor, slug, teamSlug, userID string, role TeamRole) (*TeamMember, error) {
+func (s *Service) UpdateTeamMemberRole(ctx context.Context, actor Actor, slug, teamSlug, userID string, role TeamRole) (*TeamMember, error) {
 	if err := checkTeamRole(role); err != nil {
 		return nil, err
 	}
-	var out *TeamMember
-	err := s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, t, err := s.lockTeam(ctx, tx, actor, slug, teamSlug)
+	return mutate(ctx, s, actor, slug, PermMembersRead, func(m *mutation) (*TeamMember, error) {
+		t, err := s.manageTeam(m, teamSlug)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if validateUserID(userID) != nil {
-			return ErrNotFound
+			return nil, ErrNotFound
 		}
-		if err := tx.UpdateTeamMemberRole(ctx, t.ID, userID, role); err != nil {
-			return err
+		if err := m.tx.UpdateTeamMemberRole(m.ctx, t.ID, userID, role); err != nil {
+			return nil, err
 		}
-		if err := s.event(ctx, tx, org.ID, actor, "team.member_role_updated",
-			map[string]string{"team_id": t.ID, "user_id": userID, "role": string(role)}); err != nil {
-			return err
-		}
-		out, err = s.teamMember(ctx, tx, t.ID, userID)
-		return err
+		m.record(EventTeamMemberRoleUpdated, map[string]string{"team_id": t.ID, "user_id": userID, "role": string(role)})
+		return s.teamMember(m.ctx, m.tx, t.ID, userID)
 	})
-	return out, err
 }
 
 // RemoveTeamMember removes a user from a team (PermTeamsManage, or a
 // maintainer of the team).
-func (s *Service) RemoveTeamMember(ctx context.Context, actor, slug, teamSlug, userID string) error {
-	return s.store.Update(ctx, func(ctx context.Context, tx Tx) error {
-		org, t, err := s.lockTeam(ctx, tx, actor, slug, teamSlug)
+func (s *Service) RemoveTeamMember(ctx context.Context, actor Actor, slug, teamSlug, userID string) error {
+	return mutateErr(ctx, s, actor, slug, PermMembersRead, func(m *mutation) error {
+		t, err := s.manageTeam(m, teamSlug)
 		if err != nil {
 			return err
 		}
 		if validateUserID(userID) != nil {
 			return ErrNotFound
 		}
-		if err := tx.DeleteTeamMember(ctx, t.ID, userID); err != nil {
+		if err := m.tx.DeleteTeamMember(m.ctx, t.ID, userID); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, org.ID, actor, "team.member_removed", map[string]string{"team_id": t.ID, "user_id": userID})
+		m.record(EventTeamMemberRemoved, map[string]string{"team_id": t.ID, "user_id": userID})
+		return nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/bench"
 )
 
@@ -79,7 +80,7 @@ func BenchmarkHTTPGetOrganization(b *testing.B) {
 			b.Run("service", func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := e.Svc.GetOrganizationDetail(ctx, d.Owner, d.Slug); err != nil {
+					if _, err := e.Svc.GetOrganizationDetail(ctx, orgs.UserActor(d.Owner), d.Slug); err != nil {
 						b.Fatal(err)
 					}
 				}

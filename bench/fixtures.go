@@ -107,7 +107,7 @@ func (e *Env) newOrg(ctx context.Context, owner, slug string) (string, string, e
 	if err := e.Svc.PutUser(ctx, User(owner)); err != nil {
 		return "", "", err
 	}
-	o, err := e.NoSeed.CreateOrganization(ctx, owner, orgs.CreateOrganizationInput{Name: "Bench " + slug, Slug: slug})
+	o, err := e.NoSeed.CreateOrganization(ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Bench " + slug, Slug: slug})
 	if err != nil {
 		return "", "", fmt.Errorf("bench: create %s: %w", slug, err)
 	}
@@ -125,7 +125,7 @@ func (e *Env) Detail(ctx context.Context) (DetailOrg, error) {
 		if err := e.Svc.PutUser(ctx, User(d.Owner)); err != nil {
 			return d, err
 		}
-		o, err := e.Svc.CreateOrganization(ctx, d.Owner, orgs.CreateOrganizationInput{
+		o, err := e.Svc.CreateOrganization(ctx, orgs.UserActor(d.Owner), orgs.CreateOrganizationInput{
 			Name: "Detail Org", Slug: "detail-org", Domains: []string{"detail.example", "detail-corp.example"},
 			Metadata: map[string]string{"plan": "pro", "region": "eu"}, Industry: orgs.DefaultIndustries[0],
 			Description: "The organization GetOrganizationDetail reads.",
@@ -198,7 +198,7 @@ func (e *Env) Multi(ctx context.Context) (MultiUser, error) {
 			if err != nil {
 				return m, err
 			}
-			if _, err := e.Svc.AddMember(ctx, owner, slug, m.ID, orgs.RoleMember); err != nil {
+			if _, err := e.Svc.AddMember(ctx, orgs.UserActor(owner), slug, m.ID, orgs.RoleMember); err != nil {
 				return m, err
 			}
 		}

@@ -34,7 +34,7 @@ func newTwin(t *testing.T, e *bench.Env, name string, members int) twin {
 	}
 	require.NoError(t, e.InsertUsers(ctx, append([]string{tw.owner}, tw.users...)))
 	for _, slug := range []string{tw.aSlug, tw.bSlug} {
-		o, err := e.NoSeed.CreateOrganization(ctx, tw.owner, orgs.CreateOrganizationInput{Name: "Twin " + name, Slug: slug})
+		o, err := e.NoSeed.CreateOrganization(ctx, orgs.UserActor(tw.owner), orgs.CreateOrganizationInput{Name: "Twin " + name, Slug: slug})
 		require.NoError(t, err)
 		require.NoError(t, e.InsertMembers(ctx, o.ID, tw.users, orgs.RoleMember))
 	}
@@ -55,7 +55,7 @@ type state struct {
 func stateOf(t *testing.T, e *bench.Env, owner, slug string) state {
 	t.Helper()
 	var s state
-	d, err := e.Svc.GetOrganizationDetail(ctx, owner, slug)
+	d, err := e.Svc.GetOrganizationDetail(ctx, orgs.UserActor(owner), slug)
 	require.NoError(t, err)
 	s.Org = d.Organization
 	s.Org.ID, s.Org.Name, s.Org.Slug, s.Org.CreatedAt, s.Org.UpdatedAt = "", "", "", time.Time{}, time.Time{}
@@ -71,13 +71,13 @@ func stateOf(t *testing.T, e *bench.Env, owner, slug string) state {
 	}
 	d.Organization = orgs.Organization{}
 	s.Detail = d
-	ms, err := e.Svc.ListMembers(ctx, owner, slug, orgs.MemberQuery{Page: orgs.Page{Limit: 100}})
+	ms, err := e.Svc.ListMembers(ctx, orgs.UserActor(owner), slug, orgs.MemberQuery{Page: orgs.Page{Limit: 100}})
 	require.NoError(t, err)
 	for _, m := range ms.Data {
 		m.OrganizationID, m.JoinedAt = "", time.Time{}
 		s.Members = append(s.Members, m)
 	}
-	es, err := e.Svc.ListEvents(ctx, owner, slug, orgs.EventQuery{Page: orgs.Page{Limit: 100}})
+	es, err := e.Svc.ListEvents(ctx, orgs.UserActor(owner), slug, orgs.EventQuery{Page: orgs.Page{Limit: 100}})
 	require.NoError(t, err)
 	for _, ev := range es.Data {
 		var kv []string
@@ -88,15 +88,15 @@ func stateOf(t *testing.T, e *bench.Env, owner, slug string) state {
 			kv = append(kv, k+"="+v)
 		}
 		slices.Sort(kv)
-		s.Events = append(s.Events, ev.Type+" by "+ev.ActorID+" "+strings.Join(kv, " "))
+		s.Events = append(s.Events, string(ev.Type)+" by "+ev.ActorID+" "+strings.Join(kv, " "))
 	}
-	ts, err := e.Svc.ListTeams(ctx, owner, slug, orgs.Page{Limit: 100})
+	ts, err := e.Svc.ListTeams(ctx, orgs.UserActor(owner), slug, orgs.Page{Limit: 100})
 	require.NoError(t, err)
 	for _, tm := range ts.Data {
 		tm.ID, tm.OrganizationID, tm.CreatedAt, tm.UpdatedAt = "", "", time.Time{}, time.Time{}
 		s.Teams = append(s.Teams, tm)
 	}
-	is, err := e.Svc.ListInvitations(ctx, owner, slug, orgs.InvitationQuery{Page: orgs.Page{Limit: 100}})
+	is, err := e.Svc.ListInvitations(ctx, orgs.UserActor(owner), slug, orgs.InvitationQuery{Page: orgs.Page{Limit: 100}})
 	require.NoError(t, err)
 	for _, inv := range is.Data {
 		inv.ID, inv.OrganizationID, inv.TokenHash = "", "", nil
@@ -123,7 +123,7 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 					if len(seed.Categories) == 0 {
 						svc = e.NoSeed
 					}
-					a, err := svc.CreateOrganization(ctx, owner, orgs.CreateOrganizationInput{Name: "Created", Slug: fmt.Sprintf("created-a-%d", len(seed.Categories))})
+					a, err := svc.CreateOrganization(ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Created", Slug: fmt.Sprintf("created-a-%d", len(seed.Categories))})
 					require.NoError(t, err)
 					_, err = f.CreateOrganization(ctx, owner, "Created", fmt.Sprintf("created-b-%d", len(seed.Categories)), seed)
 					require.NoError(t, err)
@@ -134,7 +134,7 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 			t.Run("add_member", func(t *testing.T) {
 				tw := newTwin(t, e, "add", 3)
 				require.NoError(t, e.InsertUsers(ctx, []string{"add-new"}))
-				want, err := e.Svc.AddMember(ctx, tw.owner, tw.aSlug, "add-new", orgs.RoleMember)
+				want, err := e.Svc.AddMember(ctx, orgs.UserActor(tw.owner), tw.aSlug, "add-new", orgs.RoleMember)
 				require.NoError(t, err)
 				got, err := f.AddMember(ctx, tw.owner, tw.bSlug, "add-new", orgs.RoleMember)
 				require.NoError(t, err)
@@ -147,9 +147,9 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 				tw := newTwin(t, e, "inv", 3)
 				u := bench.User("inv-new")
 				require.NoError(t, e.InsertUsers(ctx, []string{u.ID}))
-				inv, err := e.Svc.CreateInvitation(ctx, tw.owner, tw.aSlug, orgs.InvitationInput{Email: u.Email, Role: orgs.RoleAdmin})
+				inv, err := e.Svc.CreateInvitation(ctx, orgs.UserActor(tw.owner), tw.aSlug, orgs.InvitationInput{Email: u.Email, Role: orgs.RoleAdmin})
 				require.NoError(t, err)
-				want, err := e.Svc.AcceptInvitation(ctx, u.ID, inv.Token)
+				want, err := e.Svc.AcceptInvitation(ctx, orgs.UserActor(u.ID), inv.Token)
 				require.NoError(t, err)
 				token, err := f.CreateInvitation(ctx, tw.owner, tw.bSlug, u.Email, orgs.RoleAdmin, orgs.DefaultInvitationOptions.TTL)
 				require.NoError(t, err)
@@ -166,7 +166,7 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 			t.Run("change_role", func(t *testing.T) {
 				tw := newTwin(t, e, "role", 3)
 				for _, role := range []orgs.Role{orgs.RoleAdmin, orgs.RoleMember} {
-					want, err := e.Svc.UpdateMemberRole(ctx, tw.owner, tw.aSlug, tw.users[1], role)
+					want, err := e.Svc.UpdateMemberRole(ctx, orgs.UserActor(tw.owner), tw.aSlug, tw.users[1], role)
 					require.NoError(t, err)
 					got, err := f.UpdateMemberRole(ctx, tw.owner, tw.bSlug, tw.users[1], role)
 					require.NoError(t, err)
@@ -179,11 +179,11 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 			t.Run("create_team_add_10", func(t *testing.T) {
 				tw := newTwin(t, e, "team", 12)
 				members := tw.users[1:11]
-				team, err := e.Svc.CreateTeam(ctx, tw.owner, tw.aSlug, orgs.TeamInput{Name: "Team X", Slug: "team-x"})
+				team, err := e.Svc.CreateTeam(ctx, orgs.UserActor(tw.owner), tw.aSlug, orgs.TeamInput{Name: "Team X", Slug: "team-x"})
 				require.NoError(t, err)
 				var want []orgs.TeamMember
 				for _, u := range members {
-					m, err := e.Svc.AddTeamMember(ctx, tw.owner, tw.aSlug, team.Slug, u, orgs.TeamRoleMember)
+					m, err := e.Svc.AddTeamMember(ctx, orgs.UserActor(tw.owner), tw.aSlug, team.Slug, u, orgs.TeamRoleMember)
 					require.NoError(t, err)
 					want = append(want, *m)
 				}
@@ -195,7 +195,7 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 				assert.Equal(t, want, got)
 				same(t, tw)
 				for _, slug := range []string{tw.aSlug, tw.bSlug} {
-					l, err := e.Svc.ListTeamMembers(ctx, tw.owner, slug, "team-x", orgs.Page{Limit: 100})
+					l, err := e.Svc.ListTeamMembers(ctx, orgs.UserActor(tw.owner), slug, "team-x", orgs.Page{Limit: 100})
 					require.NoError(t, err)
 					assert.Len(t, l.Data, 10)
 				}
@@ -204,7 +204,7 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 			t.Run("get_org_detail", func(t *testing.T) {
 				d, err := e.Detail(ctx)
 				require.NoError(t, err)
-				want, err := e.Svc.GetOrganizationDetail(ctx, d.Owner, d.Slug)
+				want, err := e.Svc.GetOrganizationDetail(ctx, orgs.UserActor(d.Owner), d.Slug)
 				require.NoError(t, err)
 				got, err := f.GetOrganizationDetail(ctx, d.Owner, d.Slug)
 				require.NoError(t, err)
@@ -218,7 +218,7 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 					if after != "" {
 						q.After = orgs.EncodeCursor(after)
 					}
-					want, err := e.Svc.ListMembers(ctx, owner, slug, q)
+					want, err := e.Svc.ListMembers(ctx, orgs.UserActor(owner), slug, q)
 					require.NoError(t, err)
 					got, err := f.ListMembers(ctx, owner, slug, after, 100)
 					require.NoError(t, err)
@@ -229,11 +229,11 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 			t.Run("list_my_orgs", func(t *testing.T) {
 				const user = "lister"
 				for i := range 5 {
-					_, err := e.NoSeed.CreateOrganization(ctx, user, orgs.CreateOrganizationInput{Name: "Mine", Slug: fmt.Sprintf("lister-%d", i),
+					_, err := e.NoSeed.CreateOrganization(ctx, orgs.UserActor(user), orgs.CreateOrganizationInput{Name: "Mine", Slug: fmt.Sprintf("lister-%d", i),
 						Domains: []string{fmt.Sprintf("d%d.example", i), "shared.example"}, Metadata: map[string]string{"i": fmt.Sprint(i)}})
 					require.NoError(t, err)
 				}
-				want, err := e.Svc.ListOrganizations(ctx, user, orgs.OrganizationQuery{Page: orgs.Page{Limit: 100}})
+				want, err := e.Svc.ListOrganizations(ctx, orgs.UserActor(user), orgs.OrganizationQuery{Page: orgs.Page{Limit: 100}})
 				require.NoError(t, err)
 				got, err := f.ListOrganizations(ctx, user, 100)
 				require.NoError(t, err)

@@ -109,7 +109,7 @@ func prepCreateOrg(seeded bool) func(ctx context.Context, e *Env, impl Impl, n i
 			name := fmt.Sprintf("Bench Org %d %d", batch, i)
 			slug := fmt.Sprintf("bench-%s-%d-%d", impl, batch, i)
 			if impl == Ours {
-				_, err := svc.CreateOrganization(ctx, actor, orgs.CreateOrganizationInput{Name: name, Slug: slug})
+				_, err := svc.CreateOrganization(ctx, orgs.UserActor(actor), orgs.CreateOrganizationInput{Name: name, Slug: slug})
 				return err
 			}
 			_, err := f.CreateOrganization(ctx, actor, name, slug, seed)
@@ -135,7 +135,7 @@ func prepDetail(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) 
 		var od *orgs.OrganizationDetail
 		var err error
 		if impl == Ours {
-			od, err = e.Svc.GetOrganizationDetail(ctx, d.Owner, d.Slug)
+			od, err = e.Svc.GetOrganizationDetail(ctx, orgs.UserActor(d.Owner), d.Slug)
 		} else {
 			od, err = f.GetOrganizationDetail(ctx, d.Owner, d.Slug)
 		}
@@ -180,7 +180,7 @@ func prepAddMember(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, erro
 	f := e.Floor()
 	return func(ctx context.Context, i int) error {
 		if impl == Ours {
-			_, err := e.Svc.AddMember(ctx, owner, slug, users[i], orgs.RoleMember)
+			_, err := e.Svc.AddMember(ctx, orgs.UserActor(owner), slug, users[i], orgs.RoleMember)
 			return err
 		}
 		_, err := f.AddMember(ctx, owner, slug, users[i], orgs.RoleMember)
@@ -214,11 +214,11 @@ func prepInviteAccept(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, e
 		u := User(users[i])
 		slug, owner := slugs[i/invitesPerOrg], owners[i/invitesPerOrg]
 		if impl == Ours {
-			inv, err := e.Svc.CreateInvitation(ctx, owner, slug, orgs.InvitationInput{Email: u.Email, Role: orgs.RoleMember})
+			inv, err := e.Svc.CreateInvitation(ctx, orgs.UserActor(owner), slug, orgs.InvitationInput{Email: u.Email, Role: orgs.RoleMember})
 			if err != nil {
 				return err
 			}
-			_, err = e.Svc.AcceptInvitation(ctx, u.ID, inv.Token)
+			_, err = e.Svc.AcceptInvitation(ctx, orgs.UserActor(u.ID), inv.Token)
 			return err
 		}
 		token, err := f.CreateInvitation(ctx, owner, slug, u.Email, orgs.RoleMember, ttl)
@@ -243,7 +243,7 @@ func prepChangeRole(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, err
 			role = orgs.RoleMember
 		}
 		if impl == Ours {
-			_, err := e.Svc.UpdateMemberRole(ctx, owner, slug, target, role)
+			_, err := e.Svc.UpdateMemberRole(ctx, orgs.UserActor(owner), slug, target, role)
 			return err
 		}
 		_, err := f.UpdateMemberRole(ctx, owner, slug, target, role)
@@ -269,7 +269,7 @@ func prepListMembers(deep bool) func(ctx context.Context, e *Env, impl Impl, n i
 		return func(ctx context.Context, i int) error {
 			var ms []orgs.Member
 			if impl == Ours {
-				l, err := e.Svc.ListMembers(ctx, b.Owner, b.Slug, q)
+				l, err := e.Svc.ListMembers(ctx, orgs.UserActor(b.Owner), b.Slug, q)
 				if err != nil {
 					return err
 				}
@@ -301,12 +301,12 @@ func prepTeam(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
 			_, _, err := f.CreateTeamWithMembers(ctx, owner, slug, name, teamSlug, users)
 			return err
 		}
-		t, err := e.Svc.CreateTeam(ctx, owner, slug, orgs.TeamInput{Name: name, Slug: teamSlug})
+		t, err := e.Svc.CreateTeam(ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: name, Slug: teamSlug})
 		if err != nil {
 			return err
 		}
 		for _, u := range users {
-			if _, err := e.Svc.AddTeamMember(ctx, owner, slug, t.Slug, u, orgs.TeamRoleMember); err != nil {
+			if _, err := e.Svc.AddTeamMember(ctx, orgs.UserActor(owner), slug, t.Slug, u, orgs.TeamRoleMember); err != nil {
 				return err
 			}
 		}
@@ -324,7 +324,7 @@ func prepListOrgs(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error
 	return func(ctx context.Context, i int) error {
 		var got []orgs.Organization
 		if impl == Ours {
-			l, err := e.Svc.ListOrganizations(ctx, m.ID, q)
+			l, err := e.Svc.ListOrganizations(ctx, orgs.UserActor(m.ID), q)
 			if err != nil {
 				return err
 			}
@@ -357,7 +357,7 @@ func prepHTTP(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
 	}
 	if impl == Base {
 		return func(ctx context.Context, i int) error {
-			_, err := e.Svc.GetOrganizationDetail(ctx, d.Owner, d.Slug)
+			_, err := e.Svc.GetOrganizationDetail(ctx, orgs.UserActor(d.Owner), d.Slug)
 			return err
 		}, nil
 	}

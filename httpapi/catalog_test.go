@@ -152,6 +152,7 @@ func TestEvents(t *testing.T) {
 		e.call("GET", base+"/events", member, nil).problem(403, CodeForbidden)
 		e.call("GET", base+"/events", outsider, nil).problem(404, CodeNotFound)
 		e.call("GET", base+"/events?after=bogus", admin, nil).invalid("after")
-		e.call("GET", base+"/events?type="+strings.Repeat("x", 65), admin, nil).invalid("type")
+		e.call("GET", base+"/events?type="+strings.Repeat("x", 65), admin, nil, badRequest()).invalid("type")
+		e.call("GET", base+"/events?type=member.joined", admin, nil, badRequest()).invalid("type") // not an event type
 	})
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/tenantkit/orgs"
 )
 
-func (h *Handler) listCategories(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listCategories(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	cs, err := h.svc.ListCategories(r.Context(), actor, r.PathValue("slug"))
 	if err != nil {
 		return err
@@ -14,7 +14,7 @@ func (h *Handler) listCategories(w http.ResponseWriter, r *http.Request, actor s
 	return h.writeJSON(w, r, http.StatusOK, whole(cs))
 }
 
-func (h *Handler) createCategory(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) createCategory(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.CategoryInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -26,7 +26,7 @@ func (h *Handler) createCategory(w http.ResponseWriter, r *http.Request, actor s
 	return h.writeJSON(w, r, http.StatusCreated, c)
 }
 
-func (h *Handler) updateCategory(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) updateCategory(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.CategoryUpdate
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -38,7 +38,7 @@ func (h *Handler) updateCategory(w http.ResponseWriter, r *http.Request, actor s
 	return h.writeJSON(w, r, http.StatusOK, c)
 }
 
-func (h *Handler) deleteCategory(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) deleteCategory(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.DeleteCategory(r.Context(), actor, r.PathValue("slug"), r.PathValue("id")); err != nil {
 		return err
 	}

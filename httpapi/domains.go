@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"net/http"
+
+	"github.com/tenantkit/orgs"
 )
 
-func (h *Handler) listDomains(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listDomains(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	ds, err := h.svc.ListDomains(r.Context(), actor, r.PathValue("slug"))
 	if err != nil {
 		return err
@@ -17,7 +19,7 @@ type domainBody struct {
 	Domain string `json:"domain"`
 }
 
-func (h *Handler) addDomain(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) addDomain(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in domainBody
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -29,14 +31,14 @@ func (h *Handler) addDomain(w http.ResponseWriter, r *http.Request, actor string
 	return h.writeJSON(w, r, http.StatusCreated, d)
 }
 
-func (h *Handler) deleteDomain(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) deleteDomain(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.DeleteDomain(r.Context(), actor, r.PathValue("slug"), r.PathValue("id")); err != nil {
 		return err
 	}
 	return noContent(w)
 }
 
-func (h *Handler) verifyDomain(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) verifyDomain(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	d, err := h.svc.VerifyDomain(r.Context(), actor, r.PathValue("slug"), r.PathValue("id"))
 	if err != nil {
 		return err

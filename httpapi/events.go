@@ -6,12 +6,12 @@ import (
 	"github.com/tenantkit/orgs"
 )
 
-func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	page, err := pageParams(r)
 	if err != nil {
 		return err
 	}
-	l, err := h.svc.ListEvents(r.Context(), actor, r.PathValue("slug"), orgs.EventQuery{Type: query(r, "type"), Page: page})
+	l, err := h.svc.ListEvents(r.Context(), actor, r.PathValue("slug"), orgs.EventQuery{Type: orgs.EventType(query(r, "type")), Page: page})
 	if err != nil {
 		return err
 	}

@@ -129,11 +129,11 @@ func fuzzHandler(f *testing.F) http.Handler {
 			f.Fatal(err)
 		}
 	}
-	must(svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Acme", Slug: "acme"}))
-	must(svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Other", Slug: "other"}))
-	must(svc.AddMember(ctx, "alice", "acme", "bob", orgs.RoleAdmin))
-	must(svc.AddMember(ctx, "alice", "acme", "carol", orgs.RoleMember))
-	must(svc.CreateTeam(ctx, "alice", "acme", orgs.TeamInput{Name: "Core", Slug: "core"}))
+	must(svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Acme", Slug: "acme"}))
+	must(svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Other", Slug: "other"}))
+	must(svc.AddMember(ctx, orgs.UserActor("alice"), "acme", "bob", orgs.RoleAdmin))
+	must(svc.AddMember(ctx, orgs.UserActor("alice"), "acme", "carol", orgs.RoleMember))
+	must(svc.CreateTeam(ctx, orgs.UserActor("alice"), "acme", orgs.TeamInput{Name: "Core", Slug: "core"}))
 	h, err := New(svc, Options{
 		Authenticate: DemoAuthenticator(svc),
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),

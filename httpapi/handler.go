@@ -149,13 +149,14 @@ func newRequestID() string {
 // (unless the route is public) and turns the returned error into a problem.
 func (h *Handler) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor := ""
+		var actor orgs.Actor
 		if !rt.Public {
-			var err error
-			if actor, err = h.authenticate(r); err != nil {
+			user, err := h.authenticate(r)
+			if err != nil {
 				h.writeProblem(w, r, err)
 				return
 			}
+			actor = orgs.UserActor(user)
 		}
 		if err := rt.op(h, w, r, actor); err != nil {
 			h.writeProblem(w, r, err)

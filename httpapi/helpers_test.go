@@ -332,26 +332,26 @@ func (e *env) fixture(slug string) *fixture {
 	for _, u := range []string{owner, admin, member, target, guest, outsider, rival} {
 		must(svc.PutUser(ctx, orgs.User{ID: u, Username: u, Email: emailOf(u), Name: strings.ToUpper(u[:1]) + u[1:]}))
 	}
-	org, err := svc.CreateOrganization(ctx, owner, orgs.CreateOrganizationInput{Name: "Org " + slug, Slug: slug})
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Org " + slug, Slug: slug})
 	must(err)
 	for u, role := range map[string]orgs.Role{admin: orgs.RoleAdmin, member: orgs.RoleMember, target: orgs.RoleMember, guest: "guest"} {
-		_, err := svc.AddMember(ctx, owner, slug, u, role)
+		_, err := svc.AddMember(ctx, orgs.UserActor(owner), slug, u, role)
 		must(err)
 	}
-	_, err = svc.CreateTeam(ctx, owner, slug, orgs.TeamInput{Name: "Core"})
+	_, err = svc.CreateTeam(ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: "Core"})
 	must(err)
-	_, err = svc.AddTeamMember(ctx, owner, slug, "core", target, orgs.TeamRoleMember)
+	_, err = svc.AddTeamMember(ctx, orgs.UserActor(owner), slug, "core", target, orgs.TeamRoleMember)
 	must(err)
-	inv, err := svc.CreateInvitation(ctx, owner, slug, orgs.InvitationInput{Email: emailOf(outsider), Role: orgs.RoleMember})
+	inv, err := svc.CreateInvitation(ctx, orgs.UserActor(owner), slug, orgs.InvitationInput{Email: emailOf(outsider), Role: orgs.RoleMember})
 	must(err)
-	cats, err := svc.ListCategories(ctx, owner, slug)
+	cats, err := svc.ListCategories(ctx, orgs.UserActor(owner), slug)
 	must(err)
-	pipes, err := svc.ListPipelines(ctx, owner, slug)
+	pipes, err := svc.ListPipelines(ctx, orgs.UserActor(owner), slug)
 	must(err)
-	dom, err := svc.AddDomain(ctx, owner, slug, slug+".example.com")
+	dom, err := svc.AddDomain(ctx, orgs.UserActor(owner), slug, slug+".example.com")
 	must(err)
 	rivalSlug := "rival-" + slug
-	if _, err := svc.CreateOrganization(ctx, rival, orgs.CreateOrganizationInput{Name: "Rival", Slug: rivalSlug}); err != nil {
+	if _, err := svc.CreateOrganization(ctx, orgs.UserActor(rival), orgs.CreateOrganizationInput{Name: "Rival", Slug: rivalSlug}); err != nil {
 		e.t.Fatal(err)
 	}
 	return &fixture{e: e, slug: slug, orgID: org.ID, team: "core", invitationID: inv.ID, token: inv.Token,
@@ -400,7 +400,7 @@ func (e *env) eventCount(orgID string) int {
 	e.t.Helper()
 	n, after := 0, ""
 	for {
-		es, err := e.store.ListEvents(context.Background(), orgID, orgs.EventFilter{Range: orgs.Range{After: after, Limit: orgs.MaxPageLimit}})
+		es, err := e.store.ListEvents(context.Background(), orgs.EventFilter{OrganizationID: orgID, Range: orgs.Range{After: after, MaxRows: orgs.MaxPageLimit}})
 		if err != nil {
 			e.t.Fatal(err)
 		}

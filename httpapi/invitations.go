@@ -8,7 +8,7 @@ import (
 	"github.com/tenantkit/orgs"
 )
 
-func (h *Handler) listInvitations(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listInvitations(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	page, err := pageParams(r)
 	if err != nil {
 		return err
@@ -30,7 +30,7 @@ type invitationBody struct {
 	ExpiresInSeconds *int64 `json:"expires_in_seconds"`
 }
 
-func (h *Handler) createInvitation(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) createInvitation(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in invitationBody
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -52,7 +52,7 @@ func (h *Handler) createInvitation(w http.ResponseWriter, r *http.Request, actor
 	return h.writeJSON(w, r, http.StatusCreated, presentInvitation(inv))
 }
 
-func (h *Handler) getInvitation(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) getInvitation(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	inv, err := h.svc.GetInvitation(r.Context(), actor, r.PathValue("slug"), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func (h *Handler) getInvitation(w http.ResponseWriter, r *http.Request, actor st
 	return h.writeJSON(w, r, http.StatusOK, inv)
 }
 
-func (h *Handler) resendInvitation(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) resendInvitation(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	inv, err := h.svc.ResendInvitation(r.Context(), actor, r.PathValue("slug"), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (h *Handler) resendInvitation(w http.ResponseWriter, r *http.Request, actor
 	return h.writeJSON(w, r, http.StatusOK, presentInvitation(inv))
 }
 
-func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.RevokeInvitation(r.Context(), actor, r.PathValue("slug"), r.PathValue("id")); err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func decodeToken(r *http.Request) (string, error) {
 	return in.Token, nil
 }
 
-func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	token, err := decodeToken(r)
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (h *Handler) acceptInvitation(w http.ResponseWriter, r *http.Request, actor
 	return h.writeJSON(w, r, http.StatusOK, m)
 }
 
-func (h *Handler) declineInvitation(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) declineInvitation(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	token, err := decodeToken(r)
 	if err != nil {
 		return err

@@ -76,7 +76,7 @@ func TestInvitations(t *testing.T) {
 		if err := e.svc.PutUser(context.Background(), orgs.User{ID: "later", Email: "later@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.AddMember(context.Background(), owner, f.slug, "later", orgs.RoleMember); err != nil {
+		if _, err := e.svc.AddMember(context.Background(), orgs.UserActor(owner), f.slug, "later", orgs.RoleMember); err != nil {
 			t.Fatal(err)
 		}
 		e.call("POST", "/invitations/accept", "later", map[string]any{"token": again.Token}).problem(409, CodeAlreadyMember)

@@ -6,7 +6,7 @@ import (
 	"github.com/tenantkit/orgs"
 )
 
-func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	page, err := pageParams(r)
 	if err != nil {
 		return err
@@ -19,7 +19,7 @@ func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request, actor stri
 	return h.writeJSON(w, r, http.StatusOK, l)
 }
 
-func (h *Handler) getMember(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) getMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	m, err := h.svc.GetMember(r.Context(), actor, r.PathValue("slug"), r.PathValue("user_id"))
 	if err != nil {
 		return err
@@ -32,7 +32,7 @@ type roleBody struct {
 	Role string `json:"role"`
 }
 
-func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in roleBody
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -44,14 +44,14 @@ func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request, actor str
 	return h.writeJSON(w, r, http.StatusOK, m)
 }
 
-func (h *Handler) removeMember(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) removeMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.RemoveMember(r.Context(), actor, r.PathValue("slug"), r.PathValue("user_id")); err != nil {
 		return err
 	}
 	return noContent(w)
 }
 
-func (h *Handler) leaveOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) leaveOrganization(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.LeaveOrganization(r.Context(), actor, r.PathValue("slug")); err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ type transferBody struct {
 	UserID string `json:"user_id"`
 }
 
-func (h *Handler) transferOwnership(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) transferOwnership(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in transferBody
 	if err := decodeJSON(r, &in); err != nil {
 		return err

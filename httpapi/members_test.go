@@ -22,7 +22,7 @@ func TestMembers(t *testing.T) {
 			if err := e.svc.PutUser(ctx, orgs.User{ID: u, Username: u, Email: u + "@corp.test", Name: fmt.Sprintf("Person %d", i)}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.svc.AddMember(ctx, owner, f.slug, u, orgs.RoleMember); err != nil {
+			if _, err := e.svc.AddMember(ctx, orgs.UserActor(owner), f.slug, u, orgs.RoleMember); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/tenantkit/orgs"
 )
 
 //go:embed openapi.json
@@ -34,7 +36,7 @@ func loadDocument() (*document, error) {
 }
 
 // openAPI serves GET /openapi.json, without authentication.
-func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request, _ string) error {
+func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request, _ orgs.Actor) error {
 	servers, err := json.Marshal([]map[string]string{{
 		"url":         mountPrefix(r),
 		"description": "this API, where it is mounted",

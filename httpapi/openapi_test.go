@@ -71,7 +71,7 @@ func (c *checkingTransport) errorf(format string, args ...any) {
 		return
 	}
 	c.e.t.Helper()
-	c.errorf(format, args...)
+	c.e.t.Errorf(format, args...)
 }
 
 func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -15,11 +15,11 @@ func whole[T any](items []T) *orgs.List[T] {
 	return &orgs.List[T]{Data: items}
 }
 
-func (h *Handler) listIndustries(w http.ResponseWriter, r *http.Request, _ string) error {
+func (h *Handler) listIndustries(w http.ResponseWriter, r *http.Request, _ orgs.Actor) error {
 	return h.writeJSON(w, r, http.StatusOK, whole(h.svc.Industries()))
 }
 
-func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	page, err := pageParams(r)
 	if err != nil {
 		return err
@@ -35,7 +35,7 @@ func (h *Handler) listOrganizations(w http.ResponseWriter, r *http.Request, acto
 	return h.writeJSON(w, r, http.StatusOK, l)
 }
 
-func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.CreateOrganizationInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -47,7 +47,7 @@ func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request, act
 	return h.writeJSON(w, r, http.StatusCreated, presentOrganization(org))
 }
 
-func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) getOrganization(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	d, err := h.svc.GetOrganizationDetail(r.Context(), actor, r.PathValue("slug"))
 	if err != nil {
 		return err
@@ -97,7 +97,7 @@ func publicView(o *orgs.Organization) publicOrganization {
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 }
 
-func (h *Handler) getOrganizationByExternalID(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) getOrganizationByExternalID(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	org, err := h.svc.GetOrganizationByExternalID(r.Context(), actor, r.PathValue("external_id"))
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func (h *Handler) getOrganizationByExternalID(w http.ResponseWriter, r *http.Req
 	return h.writeJSON(w, r, http.StatusOK, presentOrganization(org))
 }
 
-func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.UpdateOrganizationInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -117,7 +117,7 @@ func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, act
 	return h.writeJSON(w, r, http.StatusOK, presentOrganization(org))
 }
 
-func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) deleteOrganization(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.DeleteOrganization(r.Context(), actor, r.PathValue("slug")); err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func TestOrganizations(t *testing.T) {
 		}
 		e.call("GET", "/organizations-by-external-id/crm-43", "alice", nil).problem(404, CodeNotFound)
 		e.call("GET", "/organizations-by-external-id/crm-42", "", nil).problem(401, CodeUnauthenticated)
-		if _, err := e.svc.UpdateOrganization(context.Background(), owner, "acme", orgs.UpdateOrganizationInput{ExternalID: ptr("acme-ext")}); err != nil {
+		if _, err := e.svc.UpdateOrganization(context.Background(), orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{ExternalID: ptr("acme-ext")}); err != nil {
 			t.Fatal(err)
 		}
 		e.call("GET", "/organizations-by-external-id/acme-ext", "bob", nil).problem(404, CodeNotFound)

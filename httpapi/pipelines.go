@@ -6,7 +6,7 @@ import (
 	"github.com/tenantkit/orgs"
 )
 
-func (h *Handler) listPipelines(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listPipelines(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	ps, err := h.svc.ListPipelines(r.Context(), actor, r.PathValue("slug"))
 	if err != nil {
 		return err
@@ -17,7 +17,7 @@ func (h *Handler) listPipelines(w http.ResponseWriter, r *http.Request, actor st
 	return h.writeJSON(w, r, http.StatusOK, whole(ps))
 }
 
-func (h *Handler) createPipeline(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) createPipeline(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.PipelineInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -29,7 +29,7 @@ func (h *Handler) createPipeline(w http.ResponseWriter, r *http.Request, actor s
 	return h.writeJSON(w, r, http.StatusCreated, presentPipeline(p))
 }
 
-func (h *Handler) getPipeline(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) getPipeline(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	p, err := h.svc.GetPipeline(r.Context(), actor, r.PathValue("slug"), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func (h *Handler) getPipeline(w http.ResponseWriter, r *http.Request, actor stri
 	return h.writeJSON(w, r, http.StatusOK, presentPipeline(p))
 }
 
-func (h *Handler) updatePipeline(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) updatePipeline(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.PipelineUpdate
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -49,7 +49,7 @@ func (h *Handler) updatePipeline(w http.ResponseWriter, r *http.Request, actor s
 	return h.writeJSON(w, r, http.StatusOK, presentPipeline(p))
 }
 
-func (h *Handler) deletePipeline(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) deletePipeline(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.DeletePipeline(r.Context(), actor, r.PathValue("slug"), r.PathValue("id")); err != nil {
 		return err
 	}

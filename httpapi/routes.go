@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/tenantkit/orgs"
+)
 
 // Route is one operation of the API: a method and a path pattern in
 // net/http.ServeMux syntax, relative to where the Handler is mounted.
@@ -14,10 +18,10 @@ type Route struct {
 // route is a Route and the method that serves it.
 type route struct {
 	Route
-	op func(h *Handler, w http.ResponseWriter, r *http.Request, actor string) error
+	op func(h *Handler, w http.ResponseWriter, r *http.Request, actor orgs.Actor) error
 }
 
-func rt(method, path string, op func(*Handler, http.ResponseWriter, *http.Request, string) error) route {
+func rt(method, path string, op func(*Handler, http.ResponseWriter, *http.Request, orgs.Actor) error) route {
 	return route{Route: Route{Method: method, Path: path}, op: op}
 }
 

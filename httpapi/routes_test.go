@@ -173,7 +173,7 @@ func TestEveryRouteSucceeds(t *testing.T) {
 				caller = member
 			}
 			if strings.HasPrefix(r.Path, "/organizations-by-external-id/") {
-				if _, err := e.svc.UpdateOrganization(t.Context(), owner, f.slug, updateExternalID("ext-"+f.slug)); err != nil {
+				if _, err := e.svc.UpdateOrganization(t.Context(), orgs.UserActor(owner), f.slug, updateExternalID("ext-"+f.slug)); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -6,7 +6,7 @@ import (
 	"github.com/tenantkit/orgs"
 )
 
-func (h *Handler) listTeams(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listTeams(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	page, err := pageParams(r)
 	if err != nil {
 		return err
@@ -18,7 +18,7 @@ func (h *Handler) listTeams(w http.ResponseWriter, r *http.Request, actor string
 	return h.writeJSON(w, r, http.StatusOK, l)
 }
 
-func (h *Handler) createTeam(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) createTeam(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.TeamInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -30,7 +30,7 @@ func (h *Handler) createTeam(w http.ResponseWriter, r *http.Request, actor strin
 	return h.writeJSON(w, r, http.StatusCreated, t)
 }
 
-func (h *Handler) getTeam(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) getTeam(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	t, err := h.svc.GetTeam(r.Context(), actor, r.PathValue("slug"), r.PathValue("team_slug"))
 	if err != nil {
 		return err
@@ -38,7 +38,7 @@ func (h *Handler) getTeam(w http.ResponseWriter, r *http.Request, actor string) 
 	return h.writeJSON(w, r, http.StatusOK, t)
 }
 
-func (h *Handler) updateTeam(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) updateTeam(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.TeamUpdate
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -50,14 +50,14 @@ func (h *Handler) updateTeam(w http.ResponseWriter, r *http.Request, actor strin
 	return h.writeJSON(w, r, http.StatusOK, t)
 }
 
-func (h *Handler) deleteTeam(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) deleteTeam(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.DeleteTeam(r.Context(), actor, r.PathValue("slug"), r.PathValue("team_slug")); err != nil {
 		return err
 	}
 	return noContent(w)
 }
 
-func (h *Handler) listTeamMembers(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) listTeamMembers(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	page, err := pageParams(r)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ type teamMemberBody struct {
 	Role   string `json:"role"`
 }
 
-func (h *Handler) addTeamMember(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) addTeamMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in teamMemberBody
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -87,7 +87,7 @@ func (h *Handler) addTeamMember(w http.ResponseWriter, r *http.Request, actor st
 	return h.writeJSON(w, r, http.StatusCreated, m)
 }
 
-func (h *Handler) updateTeamMember(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) updateTeamMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in roleBody
 	if err := decodeJSON(r, &in); err != nil {
 		return err
@@ -100,7 +100,7 @@ func (h *Handler) updateTeamMember(w http.ResponseWriter, r *http.Request, actor
 	return h.writeJSON(w, r, http.StatusOK, m)
 }
 
-func (h *Handler) removeTeamMember(w http.ResponseWriter, r *http.Request, actor string) error {
+func (h *Handler) removeTeamMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	if err := h.svc.RemoveTeamMember(r.Context(), actor, r.PathValue("slug"), r.PathValue("team_slug"), r.PathValue("user_id")); err != nil {
 		return err
 	}

@@ -79,10 +79,10 @@ func TestTeamLists(t *testing.T) {
 		ctx := context.Background()
 		for i := range 13 {
 			u := fmt.Sprintf("u%02d", i)
-			if _, err := e.svc.AddMember(ctx, owner, f.slug, u, orgs.RoleMember); err != nil {
+			if _, err := e.svc.AddMember(ctx, orgs.UserActor(owner), f.slug, u, orgs.RoleMember); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.svc.AddTeamMember(ctx, owner, f.slug, "core", u, orgs.TeamRoleMember); err != nil {
+			if _, err := e.svc.AddTeamMember(ctx, orgs.UserActor(owner), f.slug, "core", u, orgs.TeamRoleMember); err != nil {
 				t.Fatal(err)
 			}
 			e.call("POST", base+"/teams", owner, map[string]any{"name": fmt.Sprintf("Team %02d", i)}).ok(201, nil)

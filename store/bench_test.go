@@ -24,7 +24,7 @@ func BenchmarkCreateOrganization(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			err := s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+			err := s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 				if err := tx.LockUser(ctx, "alice"); err != nil {
 					return err
 				}
@@ -90,13 +90,15 @@ func BenchmarkListMembers(b *testing.B) {
 			name string
 			f    orgs.MemberFilter
 		}{
-			{"deep", orgs.MemberFilter{Range: orgs.Range{After: "u090000", Limit: 21}}},
-			{"backward", orgs.MemberFilter{Range: orgs.Range{Before: "u090000", Limit: 21}}},
-			{"search", orgs.MemberFilter{Search: "U0999", Range: orgs.Range{Limit: 21}}},
+			{"deep", orgs.MemberFilter{Range: orgs.Range{After: "u090000", MaxRows: 21}}},
+			{"backward", orgs.MemberFilter{Range: orgs.Range{Before: "u090000", MaxRows: 21}}},
+			{"search", orgs.MemberFilter{Search: "U0999", Range: orgs.Range{MaxRows: 21}}},
 		} {
 			b.Run(c.name, func(b *testing.B) {
 				for b.Loop() {
-					ms, err := s.ListMembers(ctx, o.ID, c.f)
+					f := c.f
+					f.OrganizationID = o.ID
+					ms, err := s.ListMembers(ctx, f)
 					if err != nil || len(ms) != 21 {
 						b.Fatal(len(ms), err)
 					}

@@ -38,7 +38,8 @@ func (q *queries) InsertCategories(ctx context.Context, cs []orgs.Category) erro
 }
 
 // ListCategories returns the organization's categories by position.
-func (q *queries) ListCategories(ctx context.Context, orgID string) ([]orgs.Category, error) {
+func (q *queries) ListCategories(ctx context.Context, f orgs.CategoryFilter) ([]orgs.Category, error) {
+	orgID := f.OrganizationID
 	if err := q.ready(); err != nil {
 		return nil, err
 	}
@@ -106,7 +107,8 @@ const pipelineColumns = "id, organization_id, name, is_default, created_at"
 
 // ListPipelines returns the organization's pipelines with their stages, in
 // two queries.
-func (q *queries) ListPipelines(ctx context.Context, orgID string) ([]orgs.Pipeline, error) {
+func (q *queries) ListPipelines(ctx context.Context, f orgs.PipelineFilter) ([]orgs.Pipeline, error) {
+	orgID := f.OrganizationID
 	if err := q.ready(); err != nil {
 		return nil, err
 	}

@@ -66,7 +66,7 @@ func TestCrashChild(t *testing.T) {
 			var mine []*orgs.Organization
 			for i := 0; ; i++ {
 				slug := fmt.Sprintf("crash-%d-%d-%d", os.Getpid(), g, i)
-				org, err := svc.CreateOrganization(ctx, boss, orgs.CreateOrganizationInput{Name: "Crash " + slug, Slug: slug})
+				org, err := svc.CreateOrganization(ctx, orgs.UserActor(boss), orgs.CreateOrganizationInput{Name: "Crash " + slug, Slug: slug})
 				if err != nil {
 					say("ERROR create: %v", err)
 					continue
@@ -74,15 +74,24 @@ func TestCrashChild(t *testing.T) {
 				say("CREATED %s", org.ID)
 				mine = append(mine, org)
 				steps := []func() error{
-					func() error { _, err := svc.AddMember(ctx, boss, slug, "ann", orgs.RoleAdmin); return err },
-					func() error { _, err := svc.AddMember(ctx, boss, slug, "bob", orgs.RoleMember); return err },
-					func() error { _, err := svc.CreateTeam(ctx, boss, slug, orgs.TeamInput{Name: "Core"}); return err },
 					func() error {
-						_, err := svc.AddTeamMember(ctx, boss, slug, "core", "bob", orgs.TeamRoleMember)
+						_, err := svc.AddMember(ctx, orgs.UserActor(boss), slug, "ann", orgs.RoleAdmin)
 						return err
 					},
 					func() error {
-						_, err := svc.CreateInvitation(ctx, boss, slug, orgs.InvitationInput{Email: "carl@example.com", Role: orgs.RoleMember})
+						_, err := svc.AddMember(ctx, orgs.UserActor(boss), slug, "bob", orgs.RoleMember)
+						return err
+					},
+					func() error {
+						_, err := svc.CreateTeam(ctx, orgs.UserActor(boss), slug, orgs.TeamInput{Name: "Core"})
+						return err
+					},
+					func() error {
+						_, err := svc.AddTeamMember(ctx, orgs.UserActor(boss), slug, "core", "bob", orgs.TeamRoleMember)
+						return err
+					},
+					func() error {
+						_, err := svc.CreateInvitation(ctx, orgs.UserActor(boss), slug, orgs.InvitationInput{Email: "carl@example.com", Role: orgs.RoleMember})
 						return err
 					},
 				}
@@ -98,14 +107,14 @@ func TestCrashChild(t *testing.T) {
 					// DELETED line leaves a delete that happened but was
 					// never acknowledged.
 					say("DELETING %s", old.ID)
-					if err := svc.DeleteOrganization(ctx, boss, old.Slug); err != nil {
+					if err := svc.DeleteOrganization(ctx, orgs.UserActor(boss), old.Slug); err != nil {
 						say("ERROR delete: %v", err)
 					} else {
 						say("DELETED %s", old.ID)
 					}
 				}
 				if i%4 == 3 {
-					if err := svc.RemoveMember(ctx, boss, slug, "bob"); err != nil {
+					if err := svc.RemoveMember(ctx, orgs.UserActor(boss), slug, "bob"); err != nil {
 						say("ERROR remove: %v", err)
 					}
 				}
@@ -144,7 +153,7 @@ func TestCrashSQLite(t *testing.T) {
 		// Kill it after a random number of creates, mid-write.
 		killAfter := 1 + rand.IntN(12)
 		lines := bufio.NewScanner(out)
-		seen, errs := 0, 0
+		seen, errs, killed := 0, 0, false
 		timeout := time.AfterFunc(30*time.Second, func() { _ = cmd.Process.Kill() })
 		for lines.Scan() {
 			f := strings.Fields(lines.Text())
@@ -160,10 +169,12 @@ func TestCrashSQLite(t *testing.T) {
 				errs++
 				t.Errorf("cycle %d: child: %s", cycle, lines.Text())
 			}
-			if seen >= killAfter {
+			if seen >= killAfter && !killed {
 				time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
 				require.NoError(t, cmd.Process.Kill()) // SIGKILL
-				break
+				killed = true
+				// Go on reading: what the child printed before it died is
+				// still in the pipe, and it was acknowledged.
 			}
 		}
 		timeout.Stop()

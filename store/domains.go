@@ -55,7 +55,8 @@ func (q *queries) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
 }
 
 // ListDomains returns the organization's domains by ID.
-func (q *queries) ListDomains(ctx context.Context, orgID string) ([]orgs.Domain, error) {
+func (q *queries) ListDomains(ctx context.Context, f orgs.DomainFilter) ([]orgs.Domain, error) {
+	orgID := f.OrganizationID
 	if err := q.ready(); err != nil {
 		return nil, err
 	}

@@ -212,7 +212,7 @@ func (e *faultEnv) newOrg(prefix string, seed orgs.Seed) (slug string, org *orgs
 	svc, err := orgs.New(e.s, orgs.WithSeed(seed))
 	e.must(err)
 	slug = fmt.Sprintf("%s-%d", prefix, e.next())
-	org, err = svc.CreateOrganization(context.Background(), "boss", orgs.CreateOrganizationInput{Name: "Fault " + slug, Slug: slug})
+	org, err = svc.CreateOrganization(context.Background(), orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Fault " + slug, Slug: slug})
 	e.must(err)
 	return slug, org
 }
@@ -230,7 +230,7 @@ var faultOps = []faultOp{
 		slug, user := fmt.Sprintf("fault-create-%d", n), fmt.Sprintf("creator-%d", n)
 		return faultCase{
 			run: func(ctx context.Context) error {
-				_, err := e.svc.CreateOrganization(ctx, user, orgs.CreateOrganizationInput{
+				_, err := e.svc.CreateOrganization(ctx, orgs.UserActor(user), orgs.CreateOrganizationInput{
 					Name: "Fault", Slug: slug, Domains: []string{fmt.Sprintf("d%d.example.com", n)}})
 				return err
 			},
@@ -261,11 +261,11 @@ var faultOps = []faultOp{
 		slug, org := e.newOrg("fault-accept", orgs.SeedNone)
 		user := fmt.Sprintf("joiner-%d", e.next())
 		e.must(e.svc.PutUser(context.Background(), orgs.User{ID: user, Email: user + "@example.com"}))
-		inv, err := e.svc.CreateInvitation(context.Background(), "boss", slug, orgs.InvitationInput{Email: user + "@example.com", Role: orgs.RoleAdmin})
+		inv, err := e.svc.CreateInvitation(context.Background(), orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: user + "@example.com", Role: orgs.RoleAdmin})
 		e.must(err)
 		return faultCase{
 			run: func(ctx context.Context) error {
-				_, err := e.svc.AcceptInvitation(ctx, user, inv.Token)
+				_, err := e.svc.AcceptInvitation(ctx, orgs.UserActor(user), inv.Token)
 				return err
 			},
 			state: func() string {
@@ -288,20 +288,20 @@ var faultOps = []faultOp{
 		slug, org := e.newOrg("fault-delete", orgs.SeedWWW)
 		ctx := context.Background()
 		for _, u := range []string{"ann", "bob"} {
-			_, err := e.svc.AddMember(ctx, "boss", slug, u, orgs.RoleMember)
+			_, err := e.svc.AddMember(ctx, orgs.UserActor("boss"), slug, u, orgs.RoleMember)
 			e.must(err)
 		}
-		_, err := e.svc.CreateTeam(ctx, "boss", slug, orgs.TeamInput{Name: "Core"})
+		_, err := e.svc.CreateTeam(ctx, orgs.UserActor("boss"), slug, orgs.TeamInput{Name: "Core"})
 		e.must(err)
 		for _, u := range []string{"ann", "bob"} {
-			_, err := e.svc.AddTeamMember(ctx, "boss", slug, "core", u, orgs.TeamRoleMember)
+			_, err := e.svc.AddTeamMember(ctx, orgs.UserActor("boss"), slug, "core", u, orgs.TeamRoleMember)
 			e.must(err)
 		}
-		_, err = e.svc.CreateInvitation(ctx, "boss", slug, orgs.InvitationInput{Email: "carl@example.com", Role: orgs.RoleMember})
+		_, err = e.svc.CreateInvitation(ctx, orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: "carl@example.com", Role: orgs.RoleMember})
 		e.must(err)
 		before := e.orgRows(org.ID)
 		return faultCase{
-			run: func(ctx context.Context) error { return e.svc.DeleteOrganization(ctx, "boss", slug) },
+			run: func(ctx context.Context) error { return e.svc.DeleteOrganization(ctx, orgs.UserActor("boss"), slug) },
 			state: func() string {
 				got := e.orgRows(org.ID)
 				if fmt.Sprint(got) == fmt.Sprint(before) {
@@ -321,10 +321,12 @@ var faultOps = []faultOp{
 	}},
 	{"TransferOwnership", func(e *faultEnv) faultCase {
 		slug, org := e.newOrg("fault-transfer", orgs.SeedNone)
-		_, err := e.svc.AddMember(context.Background(), "boss", slug, "heir", orgs.RoleAdmin)
+		_, err := e.svc.AddMember(context.Background(), orgs.UserActor("boss"), slug, "heir", orgs.RoleAdmin)
 		e.must(err)
 		return faultCase{
-			run: func(ctx context.Context) error { return e.svc.TransferOwnership(ctx, "boss", slug, "heir") },
+			run: func(ctx context.Context) error {
+				return e.svc.TransferOwnership(ctx, orgs.UserActor("boss"), slug, "heir")
+			},
 			state: func() string {
 				role := func(u string) string {
 					var r []string
@@ -346,19 +348,21 @@ var faultOps = []faultOp{
 		slug, org := e.newOrg("fault-remove", orgs.SeedNone)
 		ctx := context.Background()
 		for _, u := range []string{"leaver", "stayer"} {
-			_, err := e.svc.AddMember(ctx, "boss", slug, u, orgs.RoleMember)
+			_, err := e.svc.AddMember(ctx, orgs.UserActor("boss"), slug, u, orgs.RoleMember)
 			e.must(err)
 		}
 		for _, team := range []string{"one", "two", "three"} {
-			_, err := e.svc.CreateTeam(ctx, "boss", slug, orgs.TeamInput{Name: team})
+			_, err := e.svc.CreateTeam(ctx, orgs.UserActor("boss"), slug, orgs.TeamInput{Name: team})
 			e.must(err)
-			_, err = e.svc.AddTeamMember(ctx, "boss", slug, team, "leaver", orgs.TeamRoleMember)
+			_, err = e.svc.AddTeamMember(ctx, orgs.UserActor("boss"), slug, team, "leaver", orgs.TeamRoleMember)
 			e.must(err)
 		}
-		_, err := e.svc.AddTeamMember(ctx, "boss", slug, "one", "stayer", orgs.TeamRoleMember)
+		_, err := e.svc.AddTeamMember(ctx, orgs.UserActor("boss"), slug, "one", "stayer", orgs.TeamRoleMember)
 		e.must(err)
 		return faultCase{
-			run: func(ctx context.Context) error { return e.svc.RemoveMember(ctx, "boss", slug, "leaver") },
+			run: func(ctx context.Context) error {
+				return e.svc.RemoveMember(ctx, orgs.UserActor("boss"), slug, "leaver")
+			},
 			state: func() string {
 				member := e.sqlCount("SELECT count(*) FROM members WHERE organization_id = ? AND user_id = 'leaver'", org.ID)
 				teams := e.sqlCount("SELECT count(*) FROM team_members WHERE organization_id = ? AND user_id = 'leaver'", org.ID)
@@ -377,7 +381,7 @@ var faultOps = []faultOp{
 	}},
 	{"ReorderStages", func(e *faultEnv) faultCase {
 		slug, org := e.newOrg("fault-stages", orgs.SeedWWW)
-		ps, err := e.s.ListPipelines(context.Background(), org.ID)
+		ps, err := e.s.ListPipelines(context.Background(), orgs.PipelineFilter{OrganizationID: org.ID})
 		e.must(err)
 		p := ps[0]
 		var ids, names []string
@@ -389,7 +393,7 @@ var faultOps = []faultOp{
 		slices.Reverse(reversed)
 		return faultCase{
 			run: func(ctx context.Context) error {
-				_, err := e.svc.ReorderStages(ctx, "boss", slug, p.ID, ids)
+				_, err := e.svc.ReorderStages(ctx, orgs.UserActor("boss"), slug, p.ID, ids)
 				return err
 			},
 			state: func() string {
@@ -411,12 +415,12 @@ var faultOps = []faultOp{
 		slug, org := e.newOrg("fault-resend", orgs.SeedNone)
 		svc, err := orgs.New(e.s, orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1}))
 		e.must(err)
-		inv, err := svc.CreateInvitation(context.Background(), "boss", slug, orgs.InvitationInput{Email: "again@example.com", Role: orgs.RoleMember})
+		inv, err := svc.CreateInvitation(context.Background(), orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: "again@example.com", Role: orgs.RoleMember})
 		e.must(err)
 		oldHash := sha256.Sum256([]byte(inv.Token))
 		return faultCase{
 			run: func(ctx context.Context) error {
-				_, err := svc.ResendInvitation(ctx, "boss", slug, inv.ID)
+				_, err := svc.ResendInvitation(ctx, orgs.UserActor("boss"), slug, inv.ID)
 				return err
 			},
 			state: func() string {
@@ -436,12 +440,12 @@ var faultOps = []faultOp{
 	}},
 	{"UpdateOrganizationDomains", func(e *faultEnv) faultCase {
 		slug, org := e.newOrg("fault-domains", orgs.SeedNone)
-		_, err := e.svc.UpdateOrganization(context.Background(), "boss", slug, orgs.UpdateOrganizationInput{
+		_, err := e.svc.UpdateOrganization(context.Background(), orgs.UserActor("boss"), slug, orgs.UpdateOrganizationInput{
 			Domains: []string{"a.example.com", "b.example.com"}})
 		e.must(err)
 		return faultCase{
 			run: func(ctx context.Context) error {
-				_, err := e.svc.UpdateOrganization(ctx, "boss", slug, orgs.UpdateOrganizationInput{
+				_, err := e.svc.UpdateOrganization(ctx, orgs.UserActor("boss"), slug, orgs.UpdateOrganizationInput{
 					Name: ptrTo("Renamed"), Domains: []string{"b.example.com", "c.example.com", "d.example.com"}})
 				return err
 			},
@@ -464,14 +468,16 @@ var faultOps = []faultOp{
 	}},
 	{"DeleteCategory", func(e *faultEnv) faultCase {
 		slug, org := e.newOrg("fault-category", orgs.SeedWeb)
-		cs, err := e.s.ListCategories(context.Background(), org.ID)
+		cs, err := e.s.ListCategories(context.Background(), orgs.CategoryFilter{OrganizationID: org.ID})
 		e.must(err)
 		var names []string
 		for _, c := range cs {
 			names = append(names, c.Name)
 		}
 		return faultCase{
-			run: func(ctx context.Context) error { return e.svc.DeleteCategory(ctx, "boss", slug, cs[1].ID) },
+			run: func(ctx context.Context) error {
+				return e.svc.DeleteCategory(ctx, orgs.UserActor("boss"), slug, cs[1].ID)
+			},
 			state: func() string {
 				var got []string
 				e.must(e.s.DB().NewRaw("SELECT name FROM categories WHERE organization_id = ? ORDER BY position", org.ID).Scan(context.Background(), &got))
@@ -489,13 +495,13 @@ var faultOps = []faultOp{
 	}},
 	{"DeleteDefaultPipeline", func(e *faultEnv) faultCase {
 		slug, org := e.newOrg("fault-pipeline", orgs.SeedWWW)
-		second, err := e.svc.CreatePipeline(context.Background(), "boss", slug, orgs.PipelineInput{Name: "Second", Stages: []string{"A", "B"}})
+		second, err := e.svc.CreatePipeline(context.Background(), orgs.UserActor("boss"), slug, orgs.PipelineInput{Name: "Second", Stages: []string{"A", "B"}})
 		e.must(err)
-		ps, err := e.s.ListPipelines(context.Background(), org.ID)
+		ps, err := e.s.ListPipelines(context.Background(), orgs.PipelineFilter{OrganizationID: org.ID})
 		e.must(err)
 		first := ps[0].ID // the default
 		return faultCase{
-			run: func(ctx context.Context) error { return e.svc.DeletePipeline(ctx, "boss", slug, first) },
+			run: func(ctx context.Context) error { return e.svc.DeletePipeline(ctx, orgs.UserActor("boss"), slug, first) },
 			state: func() string {
 				n := e.sqlCount("SELECT count(*) FROM pipelines WHERE organization_id = ?", org.ID)
 				def := e.sqlCount("SELECT count(*) FROM pipelines WHERE organization_id = ? AND is_default AND id = ?", org.ID, second.ID)
@@ -516,11 +522,11 @@ var faultOps = []faultOp{
 		slug, org := e.newOrg("fault-replace", orgs.SeedNone)
 		svc, err := orgs.New(e.s, orgs.WithInvitationOptions(orgs.InvitationOptions{ReplacePending: true}))
 		e.must(err)
-		old, err := svc.CreateInvitation(context.Background(), "boss", slug, orgs.InvitationInput{Email: "twice@example.com", Role: orgs.RoleMember})
+		old, err := svc.CreateInvitation(context.Background(), orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: "twice@example.com", Role: orgs.RoleMember})
 		e.must(err)
 		return faultCase{
 			run: func(ctx context.Context) error {
-				_, err := svc.CreateInvitation(ctx, "boss", slug, orgs.InvitationInput{Email: "twice@example.com", Role: orgs.RoleAdmin})
+				_, err := svc.CreateInvitation(ctx, orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: "twice@example.com", Role: orgs.RoleAdmin})
 				return err
 			},
 			state: func() string {

@@ -45,10 +45,10 @@ func TestResendOfExpiredInvitationRespectsLimits(t *testing.T) {
 			orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1}),
 			orgs.WithLimits(orgs.Limits{MembersPerOrganization: 4, PendingInvitationsPerOrganization: 2}))
 		require.NoError(t, err)
-		org, err := svc.CreateOrganization(ctx, "boss", orgs.CreateOrganizationInput{Name: "Limits", Slug: "limits"})
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Limits", Slug: "limits"})
 		require.NoError(t, err)
 		invite := func(email string, ttl time.Duration) *orgs.Invitation {
-			inv, err := svc.CreateInvitation(ctx, "boss", "limits", orgs.InvitationInput{Email: email, Role: orgs.RoleMember, ExpiresIn: ttl})
+			inv, err := svc.CreateInvitation(ctx, orgs.UserActor("boss"), "limits", orgs.InvitationInput{Email: email, Role: orgs.RoleMember, ExpiresIn: ttl})
 			require.NoError(t, err)
 			return inv
 		}
@@ -56,10 +56,10 @@ func TestResendOfExpiredInvitationRespectsLimits(t *testing.T) {
 		invite("b@example.com", 0)
 		clock.Advance(2 * time.Hour) // a expires: its seat and pending slot are free
 		invite("c@example.com", 0)   // pending: b, c — the pending limit
-		_, err = svc.AddMember(ctx, "boss", "limits", "m1", orgs.RoleMember)
+		_, err = svc.AddMember(ctx, orgs.UserActor("boss"), "limits", "m1", orgs.RoleMember)
 		require.NoError(t, err) // 2 members + 2 pending: the member limit
 
-		_, err = svc.ResendInvitation(ctx, "boss", "limits", short.ID)
+		_, err = svc.ResendInvitation(ctx, orgs.UserActor("boss"), "limits", short.ID)
 		assert.ErrorIs(t, err, orgs.ErrLimitExceeded, "resending the expired invitation takes a slot and a seat that are gone")
 		pending, err := s.CountPendingInvitations(ctx, org.ID, clock.Now())
 		require.NoError(t, err)
@@ -69,11 +69,11 @@ func TestResendOfExpiredInvitationRespectsLimits(t *testing.T) {
 		assert.LessOrEqual(t, members+pending, 4, "members + pending invitations, limit 4")
 
 		// With room again, the resend works.
-		require.NoError(t, svc.RemoveMember(ctx, "boss", "limits", "m1"))
-		l, err := svc.ListInvitations(ctx, "boss", "limits", orgs.InvitationQuery{Status: orgs.InvitationPending})
+		require.NoError(t, svc.RemoveMember(ctx, orgs.UserActor("boss"), "limits", "m1"))
+		l, err := svc.ListInvitations(ctx, orgs.UserActor("boss"), "limits", orgs.InvitationQuery{Status: orgs.InvitationPending})
 		require.NoError(t, err)
-		require.NoError(t, svc.RevokeInvitation(ctx, "boss", "limits", l.Data[0].ID))
-		_, err = svc.ResendInvitation(ctx, "boss", "limits", short.ID)
+		require.NoError(t, svc.RevokeInvitation(ctx, orgs.UserActor("boss"), "limits", l.Data[0].ID))
+		_, err = svc.ResendInvitation(ctx, orgs.UserActor("boss"), "limits", short.ID)
 		assert.NoError(t, err)
 	})
 }

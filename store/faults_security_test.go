@@ -28,7 +28,7 @@ func TestTokensStoredOnlyAsHashes(t *testing.T) {
 		svc, err := orgs.New(s, orgs.WithSeed(orgs.SeedNone),
 			orgs.WithInvitationOptions(orgs.InvitationOptions{AcceptURL: "https://app.example/join", MinResendInterval: -1}))
 		require.NoError(t, err)
-		_, err = svc.CreateOrganization(ctx, "boss", orgs.CreateOrganizationInput{Name: "Secrets", Slug: "secrets"})
+		_, err = svc.CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Secrets", Slug: "secrets"})
 		require.NoError(t, err)
 		require.NoError(t, svc.PutUser(ctx, orgs.User{ID: "joiner", Email: "joiner@example.com"}))
 
@@ -55,22 +55,22 @@ func TestTokensStoredOnlyAsHashes(t *testing.T) {
 			t.Logf("%s: %d tokens × 6 encodings searched in %d columns: not stored", step, len(tokens), len(cols))
 		}
 
-		inv, err := svc.CreateInvitation(ctx, "boss", "secrets", orgs.InvitationInput{Email: "joiner@example.com", Role: orgs.RoleMember})
+		inv, err := svc.CreateInvitation(ctx, orgs.UserActor("boss"), "secrets", orgs.InvitationInput{Email: "joiner@example.com", Role: orgs.RoleMember})
 		require.NoError(t, err)
 		require.NotEmpty(t, inv.Token)
 		require.Contains(t, inv.AcceptURL, inv.Token)
 		tokens = append(tokens, inv.Token)
 		scan("create")
 
-		again, err := svc.ResendInvitation(ctx, "boss", "secrets", inv.ID)
+		again, err := svc.ResendInvitation(ctx, orgs.UserActor("boss"), "secrets", inv.ID)
 		require.NoError(t, err)
 		require.NotEqual(t, inv.Token, again.Token)
 		tokens = append(tokens, again.Token)
 		scan("resend")
 
-		_, err = svc.AcceptInvitation(ctx, "joiner", inv.Token)
+		_, err = svc.AcceptInvitation(ctx, orgs.UserActor("joiner"), inv.Token)
 		assert.ErrorIs(t, err, orgs.ErrNotFound, "the token replaced by the resend")
-		_, err = svc.AcceptInvitation(ctx, "joiner", again.Token)
+		_, err = svc.AcceptInvitation(ctx, orgs.UserActor("joiner"), again.Token)
 		require.NoError(t, err)
 		scan("accept")
 

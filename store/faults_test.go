@@ -131,14 +131,14 @@ func lastOwnerStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n in
 	for i := range ids {
 		ids[i] = fmt.Sprintf("r%d-o%02d", run, i)
 	}
-	org, err := svcs[0].CreateOrganization(ctx, ids[0], orgs.CreateOrganizationInput{Name: "Storm", Slug: slug})
+	org, err := svcs[0].CreateOrganization(ctx, orgs.UserActor(ids[0]), orgs.CreateOrganizationInput{Name: "Storm", Slug: slug})
 	require.NoError(t, err)
 	for _, id := range ids[1:] {
-		_, err := svcs[0].AddMember(ctx, ids[0], slug, id, orgs.RoleOwner)
+		_, err := svcs[0].AddMember(ctx, orgs.UserActor(ids[0]), slug, id, orgs.RoleOwner)
 		require.NoError(t, err)
 	}
 	errs = race(n, func(i int) error {
-		_, err := svcs[i%len(svcs)].UpdateMemberRole(ctx, ids[i], slug, ids[i], orgs.RoleAdmin)
+		_, err := svcs[i%len(svcs)].UpdateMemberRole(ctx, orgs.UserActor(ids[i]), slug, ids[i], orgs.RoleAdmin)
 		return err
 	})
 	owners, err = st.CountMembers(ctx, org.ID, orgs.RoleOwner)
@@ -153,12 +153,12 @@ func acceptStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n int) 
 	t.Helper()
 	ctx := t.Context()
 	slug := fmt.Sprintf("accept-%d", run)
-	org, err := svcs[0].CreateOrganization(ctx, "boss", orgs.CreateOrganizationInput{Name: "Accept", Slug: slug})
+	org, err := svcs[0].CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Accept", Slug: slug})
 	require.NoError(t, err)
-	inv, err := svcs[0].CreateInvitation(ctx, "boss", slug, orgs.InvitationInput{Email: fmt.Sprintf("r%d@example.com", run), Role: orgs.RoleMember})
+	inv, err := svcs[0].CreateInvitation(ctx, orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: fmt.Sprintf("r%d@example.com", run), Role: orgs.RoleMember})
 	require.NoError(t, err)
 	errs = race(n, func(i int) error {
-		_, err := svcs[i%len(svcs)].AcceptInvitation(ctx, fmt.Sprintf("r%d-u%02d", run, i), inv.Token)
+		_, err := svcs[i%len(svcs)].AcceptInvitation(ctx, orgs.UserActor(fmt.Sprintf("r%d-u%02d", run, i)), inv.Token)
 		return err
 	})
 	members, err := st.CountMembers(ctx, org.ID, "")
@@ -172,10 +172,10 @@ func limitStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n int) (
 	t.Helper()
 	ctx := t.Context()
 	slug := fmt.Sprintf("limit-%d", run)
-	org, err := svcs[0].CreateOrganization(ctx, "boss", orgs.CreateOrganizationInput{Name: "Limit", Slug: slug})
+	org, err := svcs[0].CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Limit", Slug: slug})
 	require.NoError(t, err)
 	errs = race(n, func(i int) error {
-		_, err := svcs[i%len(svcs)].AddMember(ctx, "boss", slug, fmt.Sprintf("r%d-u%02d", run, i), orgs.RoleMember)
+		_, err := svcs[i%len(svcs)].AddMember(ctx, orgs.UserActor("boss"), slug, fmt.Sprintf("r%d-u%02d", run, i), orgs.RoleMember)
 		return err
 	})
 	members, err = st.CountMembers(ctx, org.ID, "")
@@ -259,19 +259,21 @@ func TestTwoInstances(t *testing.T) {
 }
 
 // naiveStore is a deliberately broken store for the negative controls: its
-// Update hands the Service a Tx whose LockOrganization only checks that the
-// organization exists, without locking it — the "check, then write" of a
-// READ COMMITTED transaction that FINDINGS.md shows losing the last owner.
+// Transact hands the Service a Tx whose LockOrganization only checks that
+// the organization exists, without locking it — the "check, then write" of
+// a READ COMMITTED transaction that FINDINGS.md shows losing the last owner.
+// naiveTx embeds the orgs.Tx interface, which hides the store's optional
+// orgs.OrganizationLocker, so the Service falls back to LockOrganization.
 type naiveStore struct{ *store.Store }
 
-func (s naiveStore) Update(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
-	return s.Store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error { return fn(ctx, naiveTx{tx}) })
+func (s naiveStore) Transact(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
+	return s.Store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error { return fn(ctx, naiveTx{tx}) })
 }
 
 type naiveTx struct{ orgs.Tx }
 
 func (tx naiveTx) LockOrganization(ctx context.Context, orgID string) error {
-	_, err := tx.GetOrganization(ctx, orgs.OrgKey{ID: orgID}, "")
+	_, err := tx.GetOrganization(ctx, orgs.OrganizationKey{ID: orgID}, "")
 	return err
 }
 

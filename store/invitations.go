@@ -62,9 +62,9 @@ func (q *queries) FindPendingInvitation(ctx context.Context, orgID, email string
 }
 
 // ListInvitations returns a page of the organization's invitations by ID.
-func (q *queries) ListInvitations(ctx context.Context, orgID string, f orgs.InvitationFilter) ([]orgs.Invitation, error) {
+func (q *queries) ListInvitations(ctx context.Context, f orgs.InvitationFilter) ([]orgs.Invitation, error) {
 	sq := q.db.NewSelect().TableExpr("invitations AS i").ColumnExpr("i.*").
-		Where("i.organization_id = ?", orgID)
+		Where("i.organization_id = ?", f.OrganizationID)
 	switch f.Status {
 	case "":
 	case orgs.InvitationPending:

@@ -75,12 +75,15 @@ func (q *queries) InsertOrganization(ctx context.Context, org *orgs.Organization
 		_, err := w.exec(ctx, `INSERT INTO organizations (id, name, slug, handle, description, logo_url,
 			website, industry, contact_email, contact_phone, visibility, external_id, metadata,
 			member_count, team_count, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
 			org.ID, org.Name, org.Slug, nullString(org.Handle), org.Description,
 			org.LogoURL, org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
-			nullString(org.ExternalID), encodeMap(org.Metadata), org.CreatedBy, org.CreatedAt, org.UpdatedAt)
+			nullString(org.ExternalID), encodeMap(org.Metadata), memberCount(owner), org.CreatedBy, org.CreatedAt, org.UpdatedAt)
 		if err != nil {
 			return err
+		}
+		if owner == nil {
+			return nil
 		}
 		_, err = w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
 			org.ID, owner.UserID, owner.Role, owner.JoinedAt)
@@ -88,26 +91,65 @@ func (q *queries) InsertOrganization(ctx context.Context, org *orgs.Organization
 	})
 }
 
-// GetOrganization returns the organization with its domains and the
-// viewer's role, in one query. Slugs match case-insensitively.
-func (q *queries) GetOrganization(ctx context.Context, key orgs.OrgKey, viewer string) (*orgs.Organization, error) {
-	var col, val string
+// memberCount is the member_count of an organization inserted with owner.
+func memberCount(owner *orgs.Member) int {
+	if owner == nil {
+		return 0
+	}
+	return 1
+}
+
+// LockAndGetOrganization is LockOrganization and GetOrganization by any key
+// (orgs.OrganizationLocker). On SQLite it is the read alone: the immediate
+// transaction already excludes every other writer, so the read is current.
+// On Postgres it is two statements: SELECT … FOR NO KEY UPDATE by the key,
+// then the read. One statement cannot do both at READ COMMITTED: a
+// statement that waited for the lock still reads the other tables (the
+// viewer's membership, the domains) as they were when it started, before
+// the transaction it waited for committed; only the locked row itself is
+// re-read. The read after the lock is a new statement, with a new snapshot.
+func (q *queries) LockAndGetOrganization(ctx context.Context, key orgs.OrganizationKey, viewer string) (*orgs.Organization, error) {
+	if !q.pg || !q.inTx {
+		return q.GetOrganization(ctx, key, viewer)
+	}
+	col, val, err := orgKeyColumn(key)
+	if err != nil {
+		return nil, err
+	}
+	var id string
+	if err := q.get(ctx, &id, "SELECT id FROM organizations AS o WHERE ? = ? FOR NO KEY UPDATE", bun.Safe(col), val); err != nil {
+		return nil, err
+	}
+	return q.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, viewer)
+}
+
+// orgKeyColumn returns the column of organizations AS o that key selects by,
+// and the value.
+func orgKeyColumn(key orgs.OrganizationKey) (col, val string, err error) {
 	switch {
 	case key.ID != "":
-		col, val = "o.id", key.ID
+		return "o.id", key.ID, nil
 	case key.Slug != "":
-		col, val = "o.slug", key.Slug
+		return "o.slug", key.Slug, nil
 	case key.ExternalID != "":
-		col, val = "o.external_id", key.ExternalID
-	default:
-		return nil, orgs.ErrNotFound
+		return "o.external_id", key.ExternalID, nil
 	}
-	var row orgRow
-	err := q.get(ctx, &row, "SELECT "+orgColumns+`, COALESCE(m.role, '') AS role
+	return "", "", orgs.ErrNotFound
+}
+
+// GetOrganization returns the organization with its domains and the
+// viewer's role, in one query.
+func (q *queries) GetOrganization(ctx context.Context, key orgs.OrganizationKey, viewer string) (*orgs.Organization, error) {
+	col, val, err := orgKeyColumn(key)
+	if err != nil {
+		return nil, err
+	}
+	query := "SELECT " + orgColumns + `, COALESCE(m.role, '') AS role
 		FROM organizations AS o
 		LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ?
-		WHERE ? = ?`, viewer, bun.Safe(col), val)
-	if err != nil {
+		WHERE ? = ?`
+	var row orgRow
+	if err := q.get(ctx, &row, query, viewer, bun.Safe(col), val); err != nil {
 		return nil, err
 	}
 	return row.organization(), nil
@@ -215,7 +257,8 @@ func (q *queries) FindMemberByEmail(ctx context.Context, orgID, email string) (*
 // ListMembers returns a page of members with profiles: one keyset query on
 // members' primary key (organization_id, user_id), profiles joined to the
 // page (and, to search them, to the members).
-func (q *queries) ListMembers(ctx context.Context, orgID string, f orgs.MemberFilter) ([]orgs.Member, error) {
+func (q *queries) ListMembers(ctx context.Context, f orgs.MemberFilter) ([]orgs.Member, error) {
+	orgID := f.OrganizationID
 	page := q.db.NewSelect().ColumnExpr("m.organization_id, m.user_id, m.role, m.joined_at").
 		TableExpr("members AS m").
 		Where("m.organization_id = ?", orgID)
@@ -308,18 +351,18 @@ func (q *queries) Users(ctx context.Context, ids []string) (map[string]orgs.User
 // InsertEvent appends an event (Data as JSON text).
 func (q *queries) InsertEvent(ctx context.Context, e *orgs.Event) error {
 	return q.write(ctx, func(w *queries) error {
-		_, err := w.exec(ctx, `INSERT INTO events (id, organization_id, type, actor_id, data, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, e.ID, e.OrganizationID, e.Type, e.ActorID, encodeMap(e.Data), e.CreatedAt)
+		_, err := w.exec(ctx, `INSERT INTO events (id, organization_id, type, actor_type, actor_id, data, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, e.OrganizationID, e.Type, e.ActorType, e.ActorID, encodeMap(e.Data), e.CreatedAt)
 		return err
 	})
 }
 
 // ListEvents returns a page of the organization's events: one keyset query
 // on (organization_id, id).
-func (q *queries) ListEvents(ctx context.Context, orgID string, f orgs.EventFilter) ([]orgs.Event, error) {
-	sq := q.db.NewSelect().ColumnExpr("e.id, e.organization_id, e.type, e.actor_id, e.data, e.created_at").
+func (q *queries) ListEvents(ctx context.Context, f orgs.EventFilter) ([]orgs.Event, error) {
+	sq := q.db.NewSelect().ColumnExpr("e.id, e.organization_id, e.type, e.actor_type, e.actor_id, e.data, e.created_at").
 		TableExpr("events AS e").
-		Where("e.organization_id = ?", orgID)
+		Where("e.organization_id = ?", f.OrganizationID)
 	if f.Type != "" {
 		sq.Where("e.type = ?", f.Type)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func addMember(t *testing.T, tx orgs.Tx, orgID, userID string, role orgs.Role) {
 
 func getOrg(t *testing.T, s orgs.Tx, id string) *orgs.Organization {
 	t.Helper()
-	o, err := s.GetOrganization(ctx, orgs.OrgKey{ID: id}, "")
+	o, err := s.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
 	require.NoError(t, err)
 	return o
 }
@@ -88,7 +89,10 @@ func TestMigrateTwice(t *testing.T) {
 		require.NoError(t, s.Migrate(ctx))
 		n, err := s.DB().NewSelect().TableExpr("orgs_migrations").Count(ctx)
 		require.NoError(t, err)
-		assert.EqualValues(t, 1, n)
+		ups, err := filepath.Glob("migrations/sqlite/*.up.sql")
+		require.NoError(t, err)
+		require.NotEmpty(t, ups)
+		assert.EqualValues(t, len(ups), n, "each migration recorded once")
 	})
 }
 
@@ -107,15 +111,15 @@ func TestOrganizations(t *testing.T) {
 		want.CreatedAt, want.UpdatedAt = now, now
 		want.Role = orgs.RoleOwner
 
-		for _, key := range []orgs.OrgKey{{ID: o.ID}, {Slug: "acme"}, {ExternalID: "ext-1"}} {
+		for _, key := range []orgs.OrganizationKey{{ID: o.ID}, {Slug: "acme"}, {ExternalID: "ext-1"}} {
 			got, err := s.GetOrganization(ctx, key, "alice")
 			require.NoError(t, err, key)
 			assert.Equal(t, &want, got, key)
 		}
-		got, err := s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "bob")
+		got, err := s.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "bob")
 		require.NoError(t, err)
 		assert.Equal(t, orgs.Role(""), got.Role)
-		for _, key := range []orgs.OrgKey{{ID: "org_nope"}, {Slug: "nope"}, {ExternalID: "nope"}, {}} {
+		for _, key := range []orgs.OrganizationKey{{ID: "org_nope"}, {Slug: "nope"}, {ExternalID: "nope"}, {}} {
 			_, err := s.GetOrganization(ctx, key, "alice")
 			assert.ErrorIs(t, err, orgs.ErrNotFound, key)
 		}
@@ -155,7 +159,7 @@ func TestOrganizations(t *testing.T) {
 		// search filters.
 		addMember(t, s, o.ID, "bob", orgs.RoleAdmin)
 		addMember(t, s, o3.ID, "bob", orgs.RoleMember)
-		list, err := s.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "bob", Range: orgs.Range{Limit: 10}})
+		list, err := s.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "bob", Range: orgs.Range{MaxRows: 10}})
 		require.NoError(t, err)
 		require.Len(t, list, 2)
 		assert.Equal(t, []string{o.ID, o3.ID}, []string{list[0].ID, list[1].ID})
@@ -173,13 +177,13 @@ func TestOrganizations(t *testing.T) {
 		list, err = s.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "alice", Search: "%"})
 		require.NoError(t, err)
 		assert.Empty(t, list)
-		list, err = s.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "alice", Range: orgs.Range{Before: o3.ID, Limit: 2}})
+		list, err = s.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "alice", Range: orgs.Range{Before: o3.ID, MaxRows: 2}})
 		require.NoError(t, err)
 		assert.Equal(t, []string{o.ID, o2.ID}, ids(list, func(o orgs.Organization) string { return o.ID }))
 
 		// Delete.
 		require.NoError(t, s.DeleteOrganization(ctx, o.ID))
-		_, err = s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
+		_, err = s.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "")
 		assert.ErrorIs(t, err, orgs.ErrNotFound)
 		assert.ErrorIs(t, s.DeleteOrganization(ctx, o.ID), orgs.ErrNotFound)
 		n, err = s.CountOrganizationsCreatedBy(ctx, "alice")
@@ -266,7 +270,7 @@ func TestMembers(t *testing.T) {
 
 		list := func(f orgs.MemberFilter) []string {
 			t.Helper()
-			ms, err := s.ListMembers(ctx, o.ID, f)
+			ms, err := s.ListMembers(ctx, withOrg(o.ID, f))
 			require.NoError(t, err)
 			return ids(ms, func(m orgs.Member) string { return m.UserID })
 		}
@@ -320,7 +324,7 @@ func TestPaging(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *store.Store) {
 		o := newOrg(t, s, "acme", "u00")
 		all := []string{"u00"}
-		require.NoError(t, s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		require.NoError(t, s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			for i := 1; i < 25; i++ {
 				id := fmt.Sprintf("u%02d", i)
 				all = append(all, id)
@@ -330,19 +334,19 @@ func TestPaging(t *testing.T) {
 		}))
 		page := func(r orgs.Range) []string {
 			t.Helper()
-			ms, err := s.ListMembers(ctx, o.ID, orgs.MemberFilter{Range: r})
+			ms, err := s.ListMembers(ctx, orgs.MemberFilter{OrganizationID: o.ID, Range: r})
 			require.NoError(t, err)
 			return ids(ms, func(m orgs.Member) string { return m.UserID })
 		}
-		assert.Equal(t, all[:11], page(orgs.Range{Limit: 11}))
-		assert.Equal(t, all[11:22], page(orgs.Range{After: "u10", Limit: 11}))
-		assert.Equal(t, all[22:], page(orgs.Range{After: "u21", Limit: 11}))
-		assert.Equal(t, []string{}, page(orgs.Range{After: "u24", Limit: 11}))
-		assert.Equal(t, all[3:14], page(orgs.Range{Before: "u14", Limit: 11}))
-		assert.Equal(t, all[:3], page(orgs.Range{Before: "u03", Limit: 11}))
-		assert.Equal(t, []string{}, page(orgs.Range{Before: "u00", Limit: 11}))
-		assert.Equal(t, all[6:9], page(orgs.Range{After: "u05", Before: "u09", Limit: 11}))
-		assert.Equal(t, all[6:8], page(orgs.Range{After: "u05", Before: "u20", Limit: 2}))
+		assert.Equal(t, all[:11], page(orgs.Range{MaxRows: 11}))
+		assert.Equal(t, all[11:22], page(orgs.Range{After: "u10", MaxRows: 11}))
+		assert.Equal(t, all[22:], page(orgs.Range{After: "u21", MaxRows: 11}))
+		assert.Equal(t, []string{}, page(orgs.Range{After: "u24", MaxRows: 11}))
+		assert.Equal(t, all[3:14], page(orgs.Range{Before: "u14", MaxRows: 11}))
+		assert.Equal(t, all[:3], page(orgs.Range{Before: "u03", MaxRows: 11}))
+		assert.Equal(t, []string{}, page(orgs.Range{Before: "u00", MaxRows: 11}))
+		assert.Equal(t, all[6:9], page(orgs.Range{After: "u05", Before: "u09", MaxRows: 11}))
+		assert.Equal(t, all[6:8], page(orgs.Range{After: "u05", Before: "u20", MaxRows: 2}))
 		assert.Equal(t, all, page(orgs.Range{}))
 	})
 }
@@ -359,13 +363,13 @@ func TestCategories(t *testing.T) {
 		require.NoError(t, s.InsertCategories(ctx, []orgs.Category{cat(other.ID, "finance", 0)}))
 		require.NoError(t, s.InsertCategories(ctx, nil))
 
-		got, err := s.ListCategories(ctx, o.ID)
+		got, err := s.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: o.ID})
 		require.NoError(t, err)
 		assert.Equal(t, []orgs.Category{cs[1], cs[0], cs[2]}, got)
 
 		assert.ErrorIs(t, s.InsertCategories(ctx, []orgs.Category{cat(o.ID, "FINANCE", 3)}), orgs.ErrNameTaken)
 		assert.ErrorIs(t, s.InsertCategories(ctx, []orgs.Category{cat(o.ID, "New", 3), cat(o.ID, "new", 4)}), orgs.ErrNameTaken)
-		got, _ = s.ListCategories(ctx, o.ID)
+		got, _ = s.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: o.ID})
 		assert.Len(t, got, 3, "a failed batch inserts nothing")
 
 		c := cs[0]
@@ -375,14 +379,14 @@ func TestCategories(t *testing.T) {
 		assert.ErrorIs(t, s.UpdateCategory(ctx, &c), orgs.ErrNameTaken)
 		c.OrganizationID = other.ID
 		assert.ErrorIs(t, s.UpdateCategory(ctx, &c), orgs.ErrNotFound)
-		got, _ = s.ListCategories(ctx, o.ID)
+		got, _ = s.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: o.ID})
 		assert.Equal(t, "finance & accounting", got[2].Name)
 		assert.Equal(t, 5, got[2].Position)
 
 		assert.ErrorIs(t, s.DeleteCategory(ctx, other.ID, cs[0].ID), orgs.ErrNotFound)
 		require.NoError(t, s.DeleteCategory(ctx, o.ID, cs[0].ID))
 		assert.ErrorIs(t, s.DeleteCategory(ctx, o.ID, cs[0].ID), orgs.ErrNotFound)
-		got, _ = s.ListCategories(ctx, o.ID)
+		got, _ = s.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: o.ID})
 		assert.Len(t, got, 2)
 	})
 }
@@ -407,7 +411,7 @@ func TestPipelines(t *testing.T) {
 			require.NoError(t, s.InsertPipeline(ctx, p))
 		}
 
-		ps, err := s.ListPipelines(ctx, o.ID)
+		ps, err := s.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: o.ID})
 		require.NoError(t, err)
 		assert.Equal(t, []orgs.Pipeline{*p1, *p2}, ps)
 		got, err := s.GetPipeline(ctx, o.ID, p1.ID)
@@ -445,7 +449,7 @@ func TestPipelines(t *testing.T) {
 		assert.ErrorIs(t, s.DeletePipeline(ctx, other.ID, p3.ID+"x"), orgs.ErrNotFound)
 		require.NoError(t, s.DeletePipeline(ctx, other.ID, p3.ID))
 		assert.Equal(t, 0, rows(t, s, "stages", "pipeline_id = ?", p3.ID))
-		ps, _ = s.ListPipelines(ctx, other.ID)
+		ps, _ = s.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: other.ID})
 		assert.Empty(t, ps)
 	})
 }
@@ -455,11 +459,11 @@ func TestEvents(t *testing.T) {
 		o := newOrg(t, s, "acme", "alice")
 		var all []orgs.Event
 		for i := range 5 {
-			typ := "member.added"
+			typ := orgs.EventMemberAdded
 			if i%2 == 0 {
-				typ = "organization.updated"
+				typ = orgs.EventOrganizationUpdated
 			}
-			e := orgs.Event{ID: orgs.NewID(orgs.PrefixEvent), OrganizationID: o.ID, Type: typ, ActorID: "alice",
+			e := orgs.Event{ID: orgs.NewID(orgs.PrefixEvent), OrganizationID: o.ID, Type: typ, ActorType: orgs.ActorTypeUser, ActorID: "alice",
 				Data: map[string]string{"i": fmt.Sprint(i)}, CreatedAt: now}
 			if i == 4 {
 				e.Data = nil
@@ -467,19 +471,19 @@ func TestEvents(t *testing.T) {
 			require.NoError(t, s.InsertEvent(ctx, &e))
 			all = append(all, e)
 		}
-		es, err := s.ListEvents(ctx, o.ID, orgs.EventFilter{Range: orgs.Range{Limit: 3}})
+		es, err := s.ListEvents(ctx, orgs.EventFilter{OrganizationID: o.ID, Range: orgs.Range{MaxRows: 3}})
 		require.NoError(t, err)
 		assert.Equal(t, all[:3], es)
-		es, err = s.ListEvents(ctx, o.ID, orgs.EventFilter{Range: orgs.Range{After: all[2].ID}})
+		es, err = s.ListEvents(ctx, orgs.EventFilter{OrganizationID: o.ID, Range: orgs.Range{After: all[2].ID}})
 		require.NoError(t, err)
 		assert.Equal(t, all[3:], es)
-		es, err = s.ListEvents(ctx, o.ID, orgs.EventFilter{Type: "member.added"})
+		es, err = s.ListEvents(ctx, orgs.EventFilter{OrganizationID: o.ID, Type: "member.added"})
 		require.NoError(t, err)
 		assert.Equal(t, []orgs.Event{all[1], all[3]}, es)
 
 		// Events outlive their organization.
 		require.NoError(t, s.DeleteOrganization(ctx, o.ID))
-		es, err = s.ListEvents(ctx, o.ID, orgs.EventFilter{})
+		es, err = s.ListEvents(ctx, orgs.EventFilter{OrganizationID: o.ID})
 		require.NoError(t, err)
 		assert.Len(t, es, 5)
 	})
@@ -535,10 +539,10 @@ func TestInvitations(t *testing.T) {
 			cnt, err := s.CountPendingInvitations(ctx, o.ID, at.now)
 			require.NoError(t, err)
 			assert.Equal(t, len(at.pending), cnt, at.now)
-			invs, err := s.ListInvitations(ctx, o.ID, orgs.InvitationFilter{Status: orgs.InvitationPending, Now: at.now})
+			invs, err := s.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: o.ID, Status: orgs.InvitationPending, Now: at.now})
 			require.NoError(t, err)
 			assert.Equal(t, at.pending, ids(invs, func(i orgs.Invitation) string { return i.ID }), at.now)
-			invs, err = s.ListInvitations(ctx, o.ID, orgs.InvitationFilter{Status: orgs.InvitationExpired, Now: at.now})
+			invs, err = s.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: o.ID, Status: orgs.InvitationExpired, Now: at.now})
 			require.NoError(t, err)
 			assert.Equal(t, 5-len(at.pending), len(invs), at.now)
 		}
@@ -553,10 +557,10 @@ func TestInvitations(t *testing.T) {
 		_, err = s.FindPendingInvitation(ctx, o.ID, "a@x.test")
 		assert.ErrorIs(t, err, orgs.ErrNotFound)
 		require.NoError(t, s.InsertInvitation(ctx, dup))
-		invs, err := s.ListInvitations(ctx, o.ID, orgs.InvitationFilter{Status: orgs.InvitationAccepted})
+		invs, err := s.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: o.ID, Status: orgs.InvitationAccepted})
 		require.NoError(t, err)
 		assert.Equal(t, []string{a.ID}, ids(invs, func(i orgs.Invitation) string { return i.ID }))
-		invs, err = s.ListInvitations(ctx, o.ID, orgs.InvitationFilter{Range: orgs.Range{Before: dup.ID, Limit: 2}})
+		invs, err = s.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: o.ID, Range: orgs.Range{Before: dup.ID, MaxRows: 2}})
 		require.NoError(t, err)
 		assert.Equal(t, []string{d.ID, e.ID}, ids(invs, func(i orgs.Invitation) string { return i.ID }))
 
@@ -564,7 +568,7 @@ func TestInvitations(t *testing.T) {
 		// whatever the time.
 		c.Status = orgs.InvitationExpired
 		require.NoError(t, s.UpdateInvitation(ctx, c))
-		invs, err = s.ListInvitations(ctx, o.ID, orgs.InvitationFilter{Status: orgs.InvitationExpired, Now: base.Add(-time.Hour)})
+		invs, err = s.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: o.ID, Status: orgs.InvitationExpired, Now: base.Add(-time.Hour)})
 		require.NoError(t, err)
 		assert.Equal(t, []string{c.ID}, ids(invs, func(i orgs.Invitation) string { return i.ID }))
 
@@ -600,10 +604,10 @@ func TestTeams(t *testing.T) {
 		assert.Equal(t, t1, got)
 		_, err = s.GetTeam(ctx, o.ID, "nope")
 		assert.ErrorIs(t, err, orgs.ErrNotFound)
-		ts, err := s.ListTeams(ctx, o.ID, orgs.Range{Limit: 5})
+		ts, err := s.ListTeams(ctx, orgs.TeamFilter{OrganizationID: o.ID, Range: orgs.Range{MaxRows: 5}})
 		require.NoError(t, err)
 		assert.Equal(t, []orgs.Team{*t1, *t2}, ts)
-		ts, err = s.ListTeams(ctx, o.ID, orgs.Range{After: t1.ID, Limit: 5})
+		ts, err = s.ListTeams(ctx, orgs.TeamFilter{OrganizationID: o.ID, Range: orgs.Range{After: t1.ID, MaxRows: 5}})
 		require.NoError(t, err)
 		assert.Equal(t, []orgs.Team{*t2}, ts)
 
@@ -632,7 +636,7 @@ func TestTeams(t *testing.T) {
 		m, err := s.GetTeamMember(ctx, t1.ID, "bob")
 		require.NoError(t, err)
 		assert.Equal(t, &orgs.TeamMember{TeamID: t1.ID, UserID: "bob", Role: orgs.TeamRoleMember, JoinedAt: now, Username: "bob", Name: "Bob"}, m)
-		ms, err := s.ListTeamMembers(ctx, t1.ID, orgs.Range{Before: "bob", Limit: 5})
+		ms, err := s.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: t1.ID, Range: orgs.Range{Before: "bob", MaxRows: 5}})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"alice"}, ids(ms, func(m orgs.TeamMember) string { return m.UserID }))
 		require.NoError(t, s.UpdateTeamMemberRole(ctx, t1.ID, "bob", orgs.TeamRoleMaintainer))
@@ -688,7 +692,7 @@ func TestCascadeDelete(t *testing.T) {
 		for _, tb := range tables {
 			before[tb] = rows(t, s, tb, "1 = 1")
 		}
-		acme, err := s.GetOrganization(ctx, orgs.OrgKey{Slug: "acme"}, "")
+		acme, err := s.GetOrganization(ctx, orgs.OrganizationKey{Slug: "acme"}, "")
 		require.NoError(t, err)
 		require.NoError(t, s.DeleteOrganization(ctx, acme.ID))
 		for _, tb := range tables {
@@ -709,7 +713,7 @@ func TestUpdate(t *testing.T) {
 		// fn's error is returned unchanged and nothing persists.
 		boom := errors.New("boom")
 		var o *orgs.Organization
-		err := s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		err := s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			o = newOrg(t, tx, "acme", "alice")
 			addMember(t, tx, o.ID, "bob", orgs.RoleMember)
 			got := getOrg(t, tx, o.ID)
@@ -717,35 +721,35 @@ func TestUpdate(t *testing.T) {
 			return boom
 		})
 		assert.Same(t, boom, err)
-		_, err = s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
+		_, err = s.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "")
 		assert.ErrorIs(t, err, orgs.ErrNotFound)
 
 		// Nor after a panic.
 		func() {
 			defer func() { assert.Equal(t, "boom", recover()) }()
-			_ = s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+			_ = s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 				o = newOrg(t, tx, "acme", "alice")
 				panic("boom")
 			})
 		}()
-		_, err = s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
+		_, err = s.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "")
 		assert.ErrorIs(t, err, orgs.ErrNotFound)
 
 		// A failed write reports its sentinel; fn returns it and nothing
 		// persists.
 		newOrg(t, s, "taken", "alice")
-		err = s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		err = s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			o = newOrg(t, tx, "acme", "alice")
 			return tx.InsertOrganization(ctx, &orgs.Organization{ID: orgs.NewID(orgs.PrefixOrganization), Name: "x",
 				Slug: "taken", CreatedBy: "alice", CreatedAt: now, UpdatedAt: now},
 				&orgs.Member{UserID: "alice", Role: orgs.RoleOwner, JoinedAt: now})
 		})
 		assert.ErrorIs(t, err, orgs.ErrSlugTaken)
-		_, err = s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
+		_, err = s.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "")
 		assert.ErrorIs(t, err, orgs.ErrNotFound)
 
 		// A read that finds nothing does not disturb the transaction.
-		err = s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		err = s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			o = newOrg(t, tx, "acme", "alice")
 			if _, err := tx.GetMember(ctx, o.ID, "nobody"); !errors.Is(err, orgs.ErrNotFound) {
 				return fmt.Errorf("GetMember: %v", err)
@@ -766,7 +770,7 @@ func TestUpdate(t *testing.T) {
 func TestLockOrganization(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *store.Store) {
 		o := newOrg(t, s, "acme", "alice", func(o *orgs.Organization) { o.Description = "0" })
-		assert.ErrorIs(t, s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		assert.ErrorIs(t, s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			return tx.LockOrganization(ctx, "org_missing")
 		}), orgs.ErrNotFound)
 		require.NoError(t, s.LockOrganization(ctx, o.ID))
@@ -776,11 +780,11 @@ func TestLockOrganization(t *testing.T) {
 		errs := make(chan error, n)
 		for range n {
 			wg.Go(func() {
-				errs <- s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+				errs <- s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 					if err := tx.LockOrganization(ctx, o.ID); err != nil {
 						return err
 					}
-					cur, err := tx.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
+					cur, err := tx.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "")
 					if err != nil {
 						return err
 					}
@@ -809,7 +813,7 @@ func TestLockUser(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				err := s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+				err := s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 					if err := tx.LockUser(ctx, "alice"); err != nil {
 						return err
 					}
@@ -838,17 +842,17 @@ func TestClose(t *testing.T) {
 		calls := map[string]error{
 			"Close":            s.Close(),
 			"Migrate":          s.Migrate(ctx),
-			"Update":           s.Update(ctx, func(context.Context, orgs.Tx) error { return nil }),
+			"Update":           s.Transact(ctx, func(context.Context, orgs.Tx) error { return nil }),
 			"LockUser":         s.LockUser(ctx, "u"),
 			"DeleteMember":     s.DeleteMember(ctx, o.ID, "alice"),
 			"InsertTeam":       s.InsertTeam(ctx, &orgs.Team{ID: "team_x", OrganizationID: o.ID}),
 			"InsertEvent":      s.InsertEvent(ctx, &orgs.Event{ID: "evt_x"}),
 			"InsertInvitation": s.InsertInvitation(ctx, &orgs.Invitation{ID: "inv_x"}),
 		}
-		_, calls["GetOrganization"] = s.GetOrganization(ctx, orgs.OrgKey{ID: o.ID}, "")
-		_, calls["ListMembers"] = s.ListMembers(ctx, o.ID, orgs.MemberFilter{})
+		_, calls["GetOrganization"] = s.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "")
+		_, calls["ListMembers"] = s.ListMembers(ctx, orgs.MemberFilter{OrganizationID: o.ID})
 		_, calls["Users"] = s.Users(ctx, []string{"a"})
-		_, calls["ListPipelines"] = s.ListPipelines(ctx, o.ID)
+		_, calls["ListPipelines"] = s.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: o.ID})
 		_, calls["CountMembers"] = s.CountMembers(ctx, o.ID, "")
 		for name, err := range calls {
 			assert.ErrorIs(t, err, orgs.ErrClosed, name)
@@ -869,4 +873,10 @@ func TestSearchEscapes(t *testing.T) {
 			assert.Equal(t, []string{want}, ids(list, func(o orgs.Organization) string { return o.Name }), search)
 		}
 	})
+}
+
+// withOrg sets a member filter's organization.
+func withOrg(orgID string, f orgs.MemberFilter) orgs.MemberFilter {
+	f.OrganizationID = orgID
+	return f
 }

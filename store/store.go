@@ -33,8 +33,9 @@ type Store struct {
 }
 
 var (
-	_ orgs.Store = (*Store)(nil)
-	_ orgs.Tx    = (*queries)(nil)
+	_ orgs.Store              = (*Store)(nil)
+	_ orgs.Tx                 = (*queries)(nil)
+	_ orgs.OrganizationLocker = (*queries)(nil)
 )
 
 // sqliteDriver is the database/sql driver name SQLite is opened with.
@@ -58,12 +59,34 @@ func OpenSQLite(path string) (*Store, error) {
 	// Keep connections open: each new one re-runs the pragmas.
 	sqldb.SetMaxIdleConns(16)
 	db := bun.NewDB(sqldb, sqlitedialect.New())
-	if err := db.Ping(); err != nil {
+	if err := pingSQLite(db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	return New(db), nil
 }
+
+// pingSQLite opens the first connection. Setting WAL mode on a new file
+// takes a lock that another process opening or migrating the same new file
+// may hold, and SQLite reports that at once (SQLITE_BUSY) rather than
+// waiting: so busy is retried for as long as the busy timeout would wait.
+func pingSQLite(db *bun.DB) error {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for {
+		err := db.Ping()
+		var se sqliteError
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// sqliteBusyTimeout is SQLiteDSN's busy_timeout.
+const sqliteBusyTimeout = 5 * time.Second
+
+// sqliteBusy is SQLITE_BUSY, the primary result code of a lock not granted.
+const sqliteBusy = 5
 
 // OpenPostgres connects to the PostgreSQL database at url (a postgres:// URL
 // or a key=value DSN, as pgx accepts) through pgx's database/sql driver. The
@@ -122,12 +145,12 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Update runs fn in one transaction (on SQLite an immediate one, so writers
-// are serialized) and commits it when fn returns nil. fn's error is returned
-// unchanged. When Postgres aborts the transaction to break a deadlock or a
-// serialization conflict, Update runs fn again in a new transaction (up to
-// maxAttempts in all).
-func (s *Store) Update(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
+// Transact runs fn in one transaction (on SQLite an immediate one, so
+// writers are serialized) and commits it when fn returns nil. fn's error is
+// returned unchanged. When Postgres aborts the transaction to break a
+// deadlock or a serialization conflict, Transact runs fn again in a new
+// transaction (up to maxAttempts in all).
+func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
 	if err := s.ready(); err != nil {
 		return err
 	}
@@ -289,8 +312,8 @@ func keyset(sq *bun.SelectQuery, key string, r orgs.Range) (desc bool) {
 	}
 	desc = r.Before != "" && r.After == ""
 	order(sq, key, desc)
-	if r.Limit > 0 {
-		sq.Limit(int64(r.Limit))
+	if r.MaxRows > 0 {
+		sq.Limit(int64(r.MaxRows))
 	}
 	return desc
 }

@@ -35,9 +35,9 @@ func (q *queries) GetTeam(ctx context.Context, orgID, slug string) (*orgs.Team, 
 }
 
 // ListTeams returns a page of the organization's teams by ID.
-func (q *queries) ListTeams(ctx context.Context, orgID string, r orgs.Range) ([]orgs.Team, error) {
-	sq := q.db.NewSelect().ColumnExpr(teamColumns).TableExpr("teams").Where("organization_id = ?", orgID)
-	ts, err := list[orgs.Team](ctx, q, sq, "id", r, nil)
+func (q *queries) ListTeams(ctx context.Context, f orgs.TeamFilter) ([]orgs.Team, error) {
+	sq := q.db.NewSelect().ColumnExpr(teamColumns).TableExpr("teams").Where("organization_id = ?", f.OrganizationID)
+	ts, err := list[orgs.Team](ctx, q, sq, "id", f.Range, nil)
 	for i := range ts {
 		utc(&ts[i].CreatedAt, &ts[i].UpdatedAt)
 	}
@@ -102,11 +102,11 @@ func (q *queries) GetTeamMember(ctx context.Context, teamID, userID string) (*or
 // ListTeamMembers returns a page of a team's members with profiles, in one
 // keyset query on the primary key (team_id, user_id), profiles joined to the
 // page.
-func (q *queries) ListTeamMembers(ctx context.Context, teamID string, r orgs.Range) ([]orgs.TeamMember, error) {
+func (q *queries) ListTeamMembers(ctx context.Context, f orgs.TeamMemberFilter) ([]orgs.TeamMember, error) {
 	page := q.db.NewSelect().ColumnExpr("m.team_id, m.user_id, m.role, m.joined_at").
 		TableExpr("team_members AS m").
-		Where("m.team_id = ?", teamID)
-	ms, err := list[orgs.TeamMember](ctx, q, page, "m.user_id", r, joinProfiles)
+		Where("m.team_id = ?", f.TeamID)
+	ms, err := list[orgs.TeamMember](ctx, q, page, "m.user_id", f.Range, joinProfiles)
 	for i := range ms {
 		utc(&ms[i].JoinedAt)
 	}

@@ -33,7 +33,7 @@ func categoryFixture(t *testing.T, newStore NewStore) *fixture {
 // positions, and returns their names.
 func (f *fixture) categories() []string {
 	f.t.Helper()
-	cs, err := f.svc.ListCategories(f.ctx, member, f.org.Slug)
+	cs, err := f.svc.ListCategories(f.ctx, orgs.UserActor(member), f.org.Slug)
 	require.NoError(f.t, err)
 	return categoryNames(f.t, cs)
 }
@@ -41,7 +41,7 @@ func (f *fixture) categories() []string {
 // categoryID returns the ID of the fixture's category name.
 func (f *fixture) categoryID(name string) string {
 	f.t.Helper()
-	cs, err := f.svc.ListCategories(f.ctx, member, f.org.Slug)
+	cs, err := f.svc.ListCategories(f.ctx, orgs.UserActor(member), f.org.Slug)
 	require.NoError(f.t, err)
 	for _, c := range cs {
 		if c.Name == name {
@@ -56,12 +56,12 @@ func testCreateCategory(t *testing.T, newStore NewStore) {
 	f := categoryFixture(t, newStore)
 	create := func(name string, pos *int) *orgs.Category {
 		t.Helper()
-		c, err := f.svc.CreateCategory(f.ctx, admin, "acme", orgs.CategoryInput{Name: name, Position: pos})
+		c, err := f.svc.CreateCategory(f.ctx, orgs.UserActor(admin), "acme", orgs.CategoryInput{Name: name, Position: pos})
 		require.NoError(t, err)
 		assert.Regexp(t, idPattern(orgs.PrefixCategory), c.ID)
 		assert.Equal(t, name, c.Name)
 		e := f.lastEvent()
-		assert.Equal(t, "category.created", e.Type)
+		assert.Equal(t, "category.created", string(e.Type))
 		assert.Equal(t, map[string]string{"category_id": c.ID, "name": name}, e.Data)
 		return c
 	}
@@ -84,7 +84,7 @@ func testCreateCategory(t *testing.T, newStore NewStore) {
 	assert.Equal(t, []string{"Design", "Software Development", "Finance", "Data", "Operations", "HR & Recruiting", "Security", "Legal", "Zeta", "Omega"}, f.categories())
 
 	// The Service's detail shows the same list.
-	d, err := f.svc.GetOrganizationDetail(f.ctx, member, "acme")
+	d, err := f.svc.GetOrganizationDetail(f.ctx, orgs.UserActor(member), "acme")
 	require.NoError(t, err)
 	assert.Equal(t, f.categories(), categoryNames(t, d.Categories))
 }
@@ -94,11 +94,11 @@ func testUpdateCategory(t *testing.T, newStore NewStore) {
 	update := func(name string, in orgs.CategoryUpdate) *orgs.Category {
 		t.Helper()
 		id := f.categoryID(name)
-		c, err := f.svc.UpdateCategory(f.ctx, admin, "acme", id, in)
+		c, err := f.svc.UpdateCategory(f.ctx, orgs.UserActor(admin), "acme", id, in)
 		require.NoError(t, err)
 		assert.Equal(t, id, c.ID)
 		e := f.lastEvent()
-		assert.Equal(t, "category.updated", e.Type)
+		assert.Equal(t, "category.updated", string(e.Type))
 		assert.Equal(t, map[string]string{"category_id": id, "name": c.Name}, e.Data)
 		return c
 	}
@@ -128,9 +128,9 @@ func testUpdateCategory(t *testing.T, newStore NewStore) {
 	assert.Equal(t, []string{"Software Development", "Ops", "MONEY", "HR & Recruiting", "Security"}, f.categories())
 
 	// Unknown categories, and another organization's, are not found.
-	other, err := f.svc.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: "Other"})
+	other, err := f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Other"})
 	require.NoError(t, err)
-	cs, err := f.svc.ListCategories(f.ctx, owner, other.Slug)
+	cs, err := f.svc.ListCategories(f.ctx, orgs.UserActor(owner), other.Slug)
 	require.NoError(t, err)
 	before := snapshot(t, f.store, f.org.ID)
 	otherBefore := snapshot(t, f.store, other.ID)
@@ -139,7 +139,7 @@ func testUpdateCategory(t *testing.T, newStore NewStore) {
 		"malformed":          "cat_nope",
 		"other organization": cs[0].ID,
 	} {
-		_, err := f.svc.UpdateCategory(f.ctx, owner, "acme", id, orgs.CategoryUpdate{Name: ptr("Stolen")})
+		_, err := f.svc.UpdateCategory(f.ctx, orgs.UserActor(owner), "acme", id, orgs.CategoryUpdate{Name: ptr("Stolen")})
 		assert.ErrorIs(t, err, orgs.ErrNotFound, name)
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
@@ -151,11 +151,11 @@ func testDeleteCategory(t *testing.T, newStore NewStore) {
 	del := func(name string) {
 		t.Helper()
 		id := f.categoryID(name)
-		require.NoError(t, f.svc.DeleteCategory(f.ctx, admin, "acme", id))
+		require.NoError(t, f.svc.DeleteCategory(f.ctx, orgs.UserActor(admin), "acme", id))
 		e := f.lastEvent()
-		assert.Equal(t, "category.deleted", e.Type)
+		assert.Equal(t, "category.deleted", string(e.Type))
 		assert.Equal(t, map[string]string{"category_id": id, "name": name}, e.Data)
-		assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, admin, "acme", id), orgs.ErrNotFound, "deleted twice")
+		assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, orgs.UserActor(admin), "acme", id), orgs.ErrNotFound, "deleted twice")
 	}
 	del("Operations")
 	assert.Equal(t, []string{"Software Development", "Finance", "HR & Recruiting", "Security"}, f.categories())
@@ -165,19 +165,19 @@ func testDeleteCategory(t *testing.T, newStore NewStore) {
 	assert.Equal(t, []string{"Finance", "HR & Recruiting"}, f.categories())
 
 	// A name is free again once its category is gone, in any case.
-	c, err := f.svc.CreateCategory(f.ctx, admin, "acme", orgs.CategoryInput{Name: "OPERATIONS", Position: ptr(1)})
+	c, err := f.svc.CreateCategory(f.ctx, orgs.UserActor(admin), "acme", orgs.CategoryInput{Name: "OPERATIONS", Position: ptr(1)})
 	require.NoError(t, err)
 	assert.Equal(t, 1, c.Position)
 	assert.Equal(t, []string{"Finance", "OPERATIONS", "HR & Recruiting"}, f.categories())
 
 	// Another organization's category is not found.
-	other, err := f.svc.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: "Other"})
+	other, err := f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Other"})
 	require.NoError(t, err)
-	cs, err := f.svc.ListCategories(f.ctx, owner, other.Slug)
+	cs, err := f.svc.ListCategories(f.ctx, orgs.UserActor(owner), other.Slug)
 	require.NoError(t, err)
-	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, owner, "acme", cs[0].ID), orgs.ErrNotFound)
-	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, owner, "acme", orgs.NewID(orgs.PrefixCategory)), orgs.ErrNotFound)
-	after, err := f.svc.ListCategories(f.ctx, owner, other.Slug)
+	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, orgs.UserActor(owner), "acme", cs[0].ID), orgs.ErrNotFound)
+	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, orgs.UserActor(owner), "acme", orgs.NewID(orgs.PrefixCategory)), orgs.ErrNotFound)
+	after, err := f.svc.ListCategories(f.ctx, orgs.UserActor(owner), other.Slug)
 	require.NoError(t, err)
 	assert.Equal(t, cs, after)
 }
@@ -186,23 +186,23 @@ func testCategoryNameTaken(t *testing.T, newStore NewStore) {
 	f := categoryFixture(t, newStore)
 	before := snapshot(t, f.store, f.org.ID)
 	for _, name := range []string{"Finance", "finance", "FINANCE", "hr & recruiting"} {
-		_, err := f.svc.CreateCategory(f.ctx, admin, "acme", orgs.CategoryInput{Name: name})
+		_, err := f.svc.CreateCategory(f.ctx, orgs.UserActor(admin), "acme", orgs.CategoryInput{Name: name})
 		assert.ErrorIs(t, err, orgs.ErrNameTaken, name)
-		_, err = f.svc.CreateCategory(f.ctx, admin, "acme", orgs.CategoryInput{Name: name, Position: ptr(0)})
+		_, err = f.svc.CreateCategory(f.ctx, orgs.UserActor(admin), "acme", orgs.CategoryInput{Name: name, Position: ptr(0)})
 		assert.ErrorIs(t, err, orgs.ErrNameTaken, name+" at 0")
 	}
-	_, err := f.svc.UpdateCategory(f.ctx, admin, "acme", f.categoryID("Operations"), orgs.CategoryUpdate{Name: ptr("fINANCE")})
+	_, err := f.svc.UpdateCategory(f.ctx, orgs.UserActor(admin), "acme", f.categoryID("Operations"), orgs.CategoryUpdate{Name: ptr("fINANCE")})
 	assert.ErrorIs(t, err, orgs.ErrNameTaken)
-	_, err = f.svc.UpdateCategory(f.ctx, admin, "acme", f.categoryID("Operations"), orgs.CategoryUpdate{Name: ptr("Security"), Position: ptr(0)})
+	_, err = f.svc.UpdateCategory(f.ctx, orgs.UserActor(admin), "acme", f.categoryID("Operations"), orgs.CategoryUpdate{Name: ptr("Security"), Position: ptr(0)})
 	assert.ErrorIs(t, err, orgs.ErrNameTaken)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID), "refused changes write nothing")
 
 	// Names are unique per organization only.
-	_, err = f.svc.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: "Other"})
+	_, err = f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Other"})
 	require.NoError(t, err)
-	_, err = f.svc.CreateCategory(f.ctx, owner, "other", orgs.CategoryInput{Name: "Legal"})
+	_, err = f.svc.CreateCategory(f.ctx, orgs.UserActor(owner), "other", orgs.CategoryInput{Name: "Legal"})
 	require.NoError(t, err)
-	_, err = f.svc.CreateCategory(f.ctx, owner, "acme", orgs.CategoryInput{Name: "Legal"})
+	_, err = f.svc.CreateCategory(f.ctx, orgs.UserActor(owner), "acme", orgs.CategoryInput{Name: "Legal"})
 	require.NoError(t, err)
 }
 
@@ -210,12 +210,12 @@ func testCategoryPermissions(t *testing.T, newStore NewStore) {
 	f := categoryFixture(t, newStore)
 	id := f.categoryID("Finance")
 	before := snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, get2(f.svc.CreateCategory(f.ctx, member, "acme", orgs.CategoryInput{Name: "Mine"})), orgs.ErrForbidden)
-	assert.ErrorIs(t, get2(f.svc.UpdateCategory(f.ctx, member, "acme", id, orgs.CategoryUpdate{Name: ptr("Mine")})), orgs.ErrForbidden)
-	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, member, "acme", id), orgs.ErrForbidden)
-	assert.ErrorIs(t, get2(f.svc.CreateCategory(f.ctx, outsider, "acme", orgs.CategoryInput{Name: "Mine"})), orgs.ErrNotFound)
-	assert.ErrorIs(t, get2(f.svc.UpdateCategory(f.ctx, outsider, "acme", id, orgs.CategoryUpdate{Name: ptr("Mine")})), orgs.ErrNotFound)
-	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, outsider, "acme", id), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(f.svc.CreateCategory(f.ctx, orgs.UserActor(member), "acme", orgs.CategoryInput{Name: "Mine"})), orgs.ErrForbidden)
+	assert.ErrorIs(t, get2(f.svc.UpdateCategory(f.ctx, orgs.UserActor(member), "acme", id, orgs.CategoryUpdate{Name: ptr("Mine")})), orgs.ErrForbidden)
+	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, orgs.UserActor(member), "acme", id), orgs.ErrForbidden)
+	assert.ErrorIs(t, get2(f.svc.CreateCategory(f.ctx, orgs.UserActor(outsider), "acme", orgs.CategoryInput{Name: "Mine"})), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(f.svc.UpdateCategory(f.ctx, orgs.UserActor(outsider), "acme", id, orgs.CategoryUpdate{Name: ptr("Mine")})), orgs.ErrNotFound)
+	assert.ErrorIs(t, f.svc.DeleteCategory(f.ctx, orgs.UserActor(outsider), "acme", id), orgs.ErrNotFound)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 	assert.Len(t, f.categories(), 5, "members may read categories")
 }
@@ -227,7 +227,7 @@ func testCategoryLimit(t *testing.T, newStore NewStore) {
 		cs = append(cs, orgs.Category{ID: orgs.NewID(orgs.PrefixCategory), OrganizationID: f.org.ID,
 			Name: fmt.Sprintf("Category %03d", i), Position: i, CreatedAt: f.clock.Now()})
 	}
-	require.NoError(t, f.store.Update(f.ctx, func(ctx context.Context, tx orgs.Tx) error {
+	require.NoError(t, f.store.Transact(f.ctx, func(ctx context.Context, tx orgs.Tx) error {
 		if err := tx.LockOrganization(ctx, f.org.ID); err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func testCategoryLimit(t *testing.T, newStore NewStore) {
 	}))
 	require.Len(t, f.categories(), orgs.MaxCategories)
 	before := snapshot(t, f.store, f.org.ID)
-	_, err := f.svc.CreateCategory(f.ctx, owner, "acme", orgs.CategoryInput{Name: "One Too Many"})
+	_, err := f.svc.CreateCategory(f.ctx, orgs.UserActor(owner), "acme", orgs.CategoryInput{Name: "One Too Many"})
 	assert.ErrorIs(t, err, orgs.ErrLimitExceeded)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 }

@@ -126,10 +126,10 @@ func testConcurrentLastOwner(t *testing.T, newStore NewStore) {
 	for round := range rounds {
 		slug := fmt.Sprintf("round-%d", round)
 		ids := names(fmt.Sprintf("r%d-o", round), owners)
-		org, err := svc.CreateOrganization(ctx, ids[0], orgs.CreateOrganizationInput{Name: "Round", Slug: slug})
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor(ids[0]), orgs.CreateOrganizationInput{Name: "Round", Slug: slug})
 		require.NoError(t, err)
 		for _, id := range ids[1:] {
-			_, err := svc.AddMember(ctx, ids[0], slug, id, orgs.RoleOwner)
+			_, err := svc.AddMember(ctx, orgs.UserActor(ids[0]), slug, id, orgs.RoleOwner)
 			require.NoError(t, err)
 		}
 		insertMember(t, store, org.ID, "steward", "steward")
@@ -139,12 +139,12 @@ func testConcurrentLastOwner(t *testing.T, newStore NewStore) {
 		errs := storm(owners, func(i int) error {
 			switch i % 3 {
 			case 0:
-				_, err := svc.UpdateMemberRole(ctx, ids[i], slug, ids[i], orgs.RoleAdmin)
+				_, err := svc.UpdateMemberRole(ctx, orgs.UserActor(ids[i]), slug, ids[i], orgs.RoleAdmin)
 				return err
 			case 1:
-				return svc.LeaveOrganization(ctx, ids[i], slug)
+				return svc.LeaveOrganization(ctx, orgs.UserActor(ids[i]), slug)
 			default:
-				return svc.RemoveMember(ctx, "steward", slug, ids[i])
+				return svc.RemoveMember(ctx, orgs.UserActor("steward"), slug, ids[i])
 			}
 		})
 		o := tally(errs, orgs.ErrLastOwner)
@@ -160,7 +160,7 @@ func testConcurrentLastOwner(t *testing.T, newStore NewStore) {
 
 		n, err := store.CountMembers(ctx, org.ID, "")
 		require.NoError(t, err)
-		got, err := store.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, "")
+		got, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, "")
 		require.NoError(t, err)
 		assert.Equal(t, n, got.MemberCount, "round %d: member_count", round)
 		total.ok += o.ok
@@ -185,7 +185,7 @@ func testConcurrentSlug(t *testing.T, newStore NewStore) {
 		users := names(fmt.Sprintf("r%d-u", round), n)
 		created := make([]*orgs.Organization, n)
 		errs := storm(n, func(i int) error {
-			org, err := svc.CreateOrganization(ctx, users[i], in)
+			org, err := svc.CreateOrganization(ctx, orgs.UserActor(users[i]), in)
 			created[i] = org
 			return err
 		})
@@ -205,15 +205,15 @@ func testConcurrentSlug(t *testing.T, newStore NewStore) {
 				continue
 			}
 			assert.Zero(t, c, "a losing create left an organization behind")
-			l, err := svc.ListOrganizations(ctx, users[i], orgs.OrganizationQuery{})
+			l, err := svc.ListOrganizations(ctx, orgs.UserActor(users[i]), orgs.OrganizationQuery{})
 			require.NoError(t, err)
 			assert.Empty(t, l.Data)
 		}
-		got, err := svc.GetOrganization(ctx, winner.CreatedBy, slug)
+		got, err := svc.GetOrganization(ctx, orgs.UserActor(winner.CreatedBy), slug)
 		require.NoError(t, err)
 		assert.Equal(t, winner.ID, got.ID)
 		assert.Equal(t, 1, got.MemberCount)
-		cs, err := store.ListCategories(ctx, winner.ID)
+		cs, err := store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: winner.ID})
 		require.NoError(t, err)
 		assert.Len(t, cs, 35, "the winner's seed, once")
 		assert.Equal(t, 1, eventsCount(t, store, winner.ID))
@@ -226,7 +226,7 @@ func testConcurrentExternalID(t *testing.T, newStore NewStore) {
 	svc := newService(t, store, orgs.WithSeed(orgs.SeedNone))
 	const n = 12
 	errs := storm(n, func(i int) error {
-		_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{
+		_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{
 			Name: fmt.Sprintf("Ext %d", i), ExternalID: "crm-1", Handle: fmt.Sprintf("ext-%d", i)})
 		return err
 	})
@@ -239,7 +239,7 @@ func testConcurrentExternalID(t *testing.T, newStore NewStore) {
 	assert.Equal(t, 1, c)
 
 	errs = storm(n, func(i int) error {
-		_, err := svc.CreateOrganization(ctx, "bob", orgs.CreateOrganizationInput{Name: fmt.Sprintf("Handle %d", i), Handle: "same-handle"})
+		_, err := svc.CreateOrganization(ctx, orgs.UserActor("bob"), orgs.CreateOrganizationInput{Name: fmt.Sprintf("Handle %d", i), Handle: "same-handle"})
 		return err
 	})
 	o = tally(errs, orgs.ErrHandleTaken)
@@ -262,7 +262,7 @@ func testConcurrentAccept(t *testing.T, newStore NewStore) {
 		}
 		membersBefore := f.get(owner, "acme").MemberCount
 		errs := storm(n, func(i int) error {
-			_, err := f.svc.AcceptInvitation(f.ctx, users[i], inv.Token)
+			_, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(users[i]), inv.Token)
 			return err
 		})
 		o := tally(errs, orgs.ErrInvitationNotPending, orgs.ErrAlreadyMember)
@@ -305,18 +305,18 @@ func testConcurrentAcceptLimit(t *testing.T, newStore NewStore) {
 	capped := newService(t, store, orgs.WithClock(clock.Now), orgs.WithLimits(orgs.Limits{MembersPerOrganization: limit}))
 	for round := range rounds {
 		slug := fmt.Sprintf("capped-%d", round)
-		org, err := free.CreateOrganization(ctx, "boss", orgs.CreateOrganizationInput{Name: "Capped", Slug: slug})
+		org, err := free.CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Capped", Slug: slug})
 		require.NoError(t, err)
 		users := names(fmt.Sprintf("r%d-u", round), 3*limit)
 		tokens := make([]string, len(users))
 		for i, u := range users {
 			require.NoError(t, free.PutUser(ctx, orgs.User{ID: u, Email: u + "@example.com"}))
-			inv, err := free.CreateInvitation(ctx, "boss", slug, orgs.InvitationInput{Email: u + "@example.com", Role: orgs.RoleMember})
+			inv, err := free.CreateInvitation(ctx, orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: u + "@example.com", Role: orgs.RoleMember})
 			require.NoError(t, err)
 			tokens[i] = inv.Token
 		}
 		errs := storm(len(users), func(i int) error {
-			_, err := capped.AcceptInvitation(ctx, users[i], tokens[i])
+			_, err := capped.AcceptInvitation(ctx, orgs.UserActor(users[i]), tokens[i])
 			return err
 		})
 		o := tally(errs, orgs.ErrLimitExceeded)
@@ -327,7 +327,7 @@ func testConcurrentAcceptLimit(t *testing.T, newStore NewStore) {
 		assert.Equal(t, limit, members, "exactly the limit, owner included")
 		assert.Equal(t, limit-1, o.ok)
 		assert.Equal(t, 3*limit-(limit-1), o.expected[orgs.ErrLimitExceeded])
-		got, err := store.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, "")
+		got, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, "")
 		require.NoError(t, err)
 		assert.Equal(t, limit, got.MemberCount)
 	}
@@ -342,14 +342,14 @@ func testConcurrentAddLimit(t *testing.T, newStore NewStore) {
 	svc := newService(t, store, orgs.WithClock(clock.Now), orgs.WithSeed(orgs.SeedNone), orgs.WithLimits(orgs.Limits{MembersPerOrganization: limit}))
 	for round := range rounds {
 		slug := fmt.Sprintf("seats-%d", round)
-		org, err := svc.CreateOrganization(ctx, "boss", orgs.CreateOrganizationInput{Name: "Seats", Slug: slug})
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Seats", Slug: slug})
 		require.NoError(t, err)
 		errs := storm(adds+invites, func(i int) error {
 			if i < adds {
-				_, err := svc.AddMember(ctx, "boss", slug, fmt.Sprintf("r%d-add%02d", round, i), orgs.RoleMember)
+				_, err := svc.AddMember(ctx, orgs.UserActor("boss"), slug, fmt.Sprintf("r%d-add%02d", round, i), orgs.RoleMember)
 				return err
 			}
-			_, err := svc.CreateInvitation(ctx, "boss", slug, orgs.InvitationInput{Email: fmt.Sprintf("r%d-inv%02d@example.com", round, i), Role: orgs.RoleMember})
+			_, err := svc.CreateInvitation(ctx, orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: fmt.Sprintf("r%d-inv%02d@example.com", round, i), Role: orgs.RoleMember})
 			return err
 		})
 		o := tally(errs, orgs.ErrLimitExceeded)
@@ -370,7 +370,7 @@ func testConcurrentOrganizationLimit(t *testing.T, newStore NewStore) {
 	store := openStore(t, newStore)
 	svc := newService(t, store, orgs.WithSeed(orgs.SeedNone), orgs.WithLimits(orgs.Limits{OrganizationsPerUser: limit}))
 	errs := storm(n, func(i int) error {
-		_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: fmt.Sprintf("Mine %02d", i)})
+		_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: fmt.Sprintf("Mine %02d", i)})
 		return err
 	})
 	o := tally(errs, orgs.ErrLimitExceeded)
@@ -386,7 +386,7 @@ func testConcurrentPendingLimit(t *testing.T, newStore NewStore) {
 	const limit, n = 4, 16
 	f := newFixture(t, newStore, orgs.WithSeed(orgs.SeedNone), orgs.WithLimits(orgs.Limits{PendingInvitationsPerOrganization: limit}))
 	errs := storm(n, func(i int) error {
-		_, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: fmt.Sprintf("p%02d@example.com", i), Role: orgs.RoleMember})
+		_, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: fmt.Sprintf("p%02d@example.com", i), Role: orgs.RoleMember})
 		return err
 	})
 	o := tally(errs, orgs.ErrLimitExceeded)
@@ -406,10 +406,10 @@ func testConcurrentRemoveVsTeams(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore, orgs.WithSeed(orgs.SeedNone))
 	slugs := make([]string, teams)
 	for i := range slugs {
-		tm, err := f.svc.CreateTeam(f.ctx, owner, "acme", orgs.TeamInput{Name: fmt.Sprintf("Team %d", i)})
+		tm, err := f.svc.CreateTeam(f.ctx, orgs.UserActor(owner), "acme", orgs.TeamInput{Name: fmt.Sprintf("Team %d", i)})
 		require.NoError(t, err)
 		slugs[i] = tm.Slug
-		_, err = f.svc.AddTeamMember(f.ctx, owner, "acme", tm.Slug, member, orgs.TeamRoleMember)
+		_, err = f.svc.AddTeamMember(f.ctx, orgs.UserActor(owner), "acme", tm.Slug, member, orgs.TeamRoleMember)
 		require.NoError(t, err)
 	}
 	var landed, refused int
@@ -420,11 +420,11 @@ func testConcurrentRemoveVsTeams(t *testing.T, newStore NewStore) {
 		errs := storm(teams+1, func(i int) error {
 			if i == 0 {
 				if leave {
-					return f.svc.LeaveOrganization(f.ctx, x, "acme")
+					return f.svc.LeaveOrganization(f.ctx, orgs.UserActor(x), "acme")
 				}
-				return f.svc.RemoveMember(f.ctx, admin, "acme", x)
+				return f.svc.RemoveMember(f.ctx, orgs.UserActor(admin), "acme", x)
 			}
-			_, err := f.svc.AddTeamMember(f.ctx, admin, "acme", slugs[i-1], x, orgs.TeamRoleMember)
+			_, err := f.svc.AddTeamMember(f.ctx, orgs.UserActor(admin), "acme", slugs[i-1], x, orgs.TeamRoleMember)
 			return err
 		})
 		require.NoError(t, errs[0], "round %d: removing x", round)
@@ -457,7 +457,7 @@ func testStoreSerializesUpdates(t *testing.T, newStore NewStore) {
 	org := insertOrganization(t, store, "serial", "owner")
 	const n = 24
 	errs := storm(n, func(int) error {
-		return store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := tx.LockOrganization(ctx, org.ID); err != nil {
 				return err
 			}
@@ -473,7 +473,7 @@ func testStoreSerializesUpdates(t *testing.T, newStore NewStore) {
 	t.Logf("%d concurrent lock-count-insert Updates: %s", n, o)
 	assert.Empty(t, o.other, "Updates that lock one organization must not interleave (nor fail)")
 	ms := storeAll(t, func(r orgs.Range) ([]orgs.Member, error) {
-		return store.ListMembers(ctx, org.ID, orgs.MemberFilter{Range: r})
+		return store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: org.ID, Range: r})
 	}, func(m orgs.Member) string { return m.UserID })
 	want := []string{"owner"}
 	for i := 1; i <= n; i++ {
@@ -489,7 +489,7 @@ func testStoreSerializesLockUser(t *testing.T, newStore NewStore) {
 	store := openStore(t, newStore)
 	const n, max = 16, 5
 	errs := storm(n, func(i int) error {
-		return store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := tx.LockUser(ctx, "alice"); err != nil {
 				return err
 			}

@@ -117,11 +117,11 @@ func newFixture(t *testing.T, newStore NewStore, opts ...orgs.Option) *fixture {
 	for _, u := range fixtureUsers {
 		require.NoError(t, f.svc.PutUser(f.ctx, u))
 	}
-	_, err := f.svc.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: "Acme", Slug: "acme"})
+	_, err := f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Acme", Slug: "acme"})
 	require.NoError(t, err)
-	_, err = f.svc.AddMember(f.ctx, owner, "acme", admin, orgs.RoleAdmin)
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", admin, orgs.RoleAdmin)
 	require.NoError(t, err)
-	_, err = f.svc.AddMember(f.ctx, owner, "acme", member, orgs.RoleMember)
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", member, orgs.RoleMember)
 	require.NoError(t, err)
 	f.org = f.get(owner, "acme")
 	return f
@@ -136,7 +136,7 @@ func (f *fixture) service(opts ...orgs.Option) *orgs.Service {
 // get reads an organization through the Service, failing on error.
 func (f *fixture) get(actor, slug string) *orgs.Organization {
 	f.t.Helper()
-	org, err := f.svc.GetOrganization(f.ctx, actor, slug)
+	org, err := f.svc.GetOrganization(f.ctx, orgs.UserActor(actor), slug)
 	require.NoError(f.t, err)
 	return org
 }
@@ -153,7 +153,7 @@ func (f *fixture) putUsers(ids ...string) {
 func (f *fixture) addMembers(role orgs.Role, ids ...string) {
 	f.t.Helper()
 	for _, id := range ids {
-		_, err := f.svc.AddMember(f.ctx, owner, f.org.Slug, id, role)
+		_, err := f.svc.AddMember(f.ctx, orgs.UserActor(owner), f.org.Slug, id, role)
 		require.NoError(f.t, err)
 	}
 }
@@ -168,7 +168,7 @@ func (f *fixture) events() []orgs.Event {
 func eventTypes(events []orgs.Event) []string {
 	types := make([]string, len(events))
 	for i, e := range events {
-		types[i] = e.Type
+		types[i] = string(e.Type)
 	}
 	return types
 }
@@ -188,7 +188,7 @@ func allEvents(t *testing.T, store orgs.Store, orgID string) []orgs.Event {
 	var all []orgs.Event
 	after := ""
 	for {
-		page, err := store.ListEvents(t.Context(), orgID, orgs.EventFilter{Range: orgs.Range{After: after, Limit: orgs.MaxPageLimit + 1}})
+		page, err := store.ListEvents(t.Context(), orgs.EventFilter{OrganizationID: orgID, Range: orgs.Range{After: after, MaxRows: orgs.MaxPageLimit + 1}})
 		require.NoError(t, err)
 		all = append(all, page...)
 		if len(page) < orgs.MaxPageLimit+1 {
@@ -223,24 +223,26 @@ func snapshot(t *testing.T, store orgs.Store, orgID string) state {
 	ctx := t.Context()
 	var s state
 	var err error
-	s.Org, err = store.GetOrganization(ctx, orgs.OrgKey{ID: orgID}, owner)
+	s.Org, err = store.GetOrganization(ctx, orgs.OrganizationKey{ID: orgID}, owner)
 	require.NoError(t, err)
 	s.Members = storeAll(t, func(r orgs.Range) ([]orgs.Member, error) {
-		return store.ListMembers(ctx, orgID, orgs.MemberFilter{Range: r})
+		return store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: orgID, Range: r})
 	}, func(m orgs.Member) string { return m.UserID })
-	s.Categories, err = store.ListCategories(ctx, orgID)
+	s.Categories, err = store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: orgID})
 	require.NoError(t, err)
-	s.Pipelines, err = store.ListPipelines(ctx, orgID)
+	s.Pipelines, err = store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: orgID})
 	require.NoError(t, err)
 	s.Invitations = storeAll(t, func(r orgs.Range) ([]orgs.Invitation, error) {
-		return store.ListInvitations(ctx, orgID, orgs.InvitationFilter{Range: r, Now: time.Now()})
+		return store.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: orgID, Range: r, Now: time.Now()})
 	}, func(i orgs.Invitation) string { return i.ID })
-	s.Teams = storeAll(t, func(r orgs.Range) ([]orgs.Team, error) { return store.ListTeams(ctx, orgID, r) },
+	s.Teams = storeAll(t, func(r orgs.Range) ([]orgs.Team, error) {
+		return store.ListTeams(ctx, orgs.TeamFilter{OrganizationID: orgID, Range: r})
+	},
 		func(tm orgs.Team) string { return tm.ID })
 	s.TeamMembers = map[string][]orgs.TeamMember{}
 	for _, tm := range s.Teams {
 		s.TeamMembers[tm.Slug] = storeAll(t, func(r orgs.Range) ([]orgs.TeamMember, error) {
-			return store.ListTeamMembers(ctx, tm.ID, r)
+			return store.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: tm.ID, Range: r})
 		}, func(m orgs.TeamMember) string { return m.UserID })
 	}
 	s.Events = eventsCount(t, store, orgID)
@@ -253,7 +255,7 @@ func storeAll[T any](t *testing.T, list func(orgs.Range) ([]T, error), key func(
 	var all []T
 	after := ""
 	for {
-		page, err := list(orgs.Range{After: after, Limit: orgs.MaxPageLimit + 1})
+		page, err := list(orgs.Range{After: after, MaxRows: orgs.MaxPageLimit + 1})
 		require.NoError(t, err)
 		all = append(all, page...)
 		if len(page) < orgs.MaxPageLimit+1 {
@@ -446,7 +448,7 @@ func ptr[T any](v T) *T { return &v }
 // Service's rules (for roles no one may grant).
 func insertMember(t *testing.T, store orgs.Store, orgID, userID string, role orgs.Role) {
 	t.Helper()
-	err := store.Update(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
+	err := store.Transact(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
 		if err := tx.LockOrganization(ctx, orgID); err != nil {
 			return err
 		}
@@ -474,8 +476,14 @@ func insertOrganization(t *testing.T, store orgs.Store, slug, createdBy string) 
 	return org
 }
 
+// putUser records a profile directly in the store.
+func putUser(t *testing.T, store orgs.Store, u *orgs.User) error {
+	t.Helper()
+	return store.Transact(t.Context(), func(ctx context.Context, tx orgs.Tx) error { return tx.PutUser(ctx, u) })
+}
+
 // update runs fn in one Update, failing the test on error.
 func update(t *testing.T, store orgs.Store, fn func(ctx context.Context, tx orgs.Tx) error) {
 	t.Helper()
-	require.NoError(t, store.Update(t.Context(), fn))
+	require.NoError(t, store.Transact(t.Context(), fn))
 }

@@ -57,7 +57,7 @@ func invitationFixture(t *testing.T, newStore NewStore, opts ...orgs.Option) *fi
 // invite creates an invitation as admin.
 func (f *fixture) invite(email string, role orgs.Role) *orgs.Invitation {
 	f.t.Helper()
-	inv, err := f.svc.CreateInvitation(f.ctx, admin, f.org.Slug, orgs.InvitationInput{Email: email, Role: role})
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), f.org.Slug, orgs.InvitationInput{Email: email, Role: role})
 	require.NoError(f.t, err)
 	return inv
 }
@@ -65,7 +65,7 @@ func (f *fixture) invite(email string, role orgs.Role) *orgs.Invitation {
 // invitation reads an invitation through the Service.
 func (f *fixture) invitation(id string) *orgs.Invitation {
 	f.t.Helper()
-	inv, err := f.svc.GetInvitation(f.ctx, owner, f.org.Slug, id)
+	inv, err := f.svc.GetInvitation(f.ctx, orgs.UserActor(owner), f.org.Slug, id)
 	require.NoError(f.t, err)
 	return inv
 }
@@ -87,7 +87,7 @@ func checkToken(t *testing.T, inv *orgs.Invitation) {
 func testCreateInvitation(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
 	now := f.clock.Now()
-	inv, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "New.Person@Example.COM", Role: orgs.RoleAdmin})
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "New.Person@Example.COM", Role: orgs.RoleAdmin})
 	require.NoError(t, err)
 	assert.Regexp(t, idPattern(orgs.PrefixInvitation), inv.ID)
 	assert.Equal(t, f.org.ID, inv.OrganizationID)
@@ -105,7 +105,7 @@ func testCreateInvitation(t *testing.T, newStore NewStore) {
 	checkToken(t, inv)
 
 	e := f.lastEvent()
-	assert.Equal(t, "invitation.created", e.Type)
+	assert.Equal(t, "invitation.created", string(e.Type))
 	assert.Equal(t, admin, e.ActorID)
 	assert.Equal(t, map[string]string{"invitation_id": inv.ID, "email": "new.person@example.com", "role": "admin"}, e.Data)
 
@@ -117,7 +117,7 @@ func testCreateInvitation(t *testing.T, newStore NewStore) {
 	assert.Equal(t, inv.InviterUsername, got.InviterUsername)
 	assert.True(t, got.ExpiresAt.Equal(inv.ExpiresAt))
 	assert.Equal(t, orgs.InvitationPending, got.Status)
-	l, err := f.svc.ListInvitations(f.ctx, admin, "acme", orgs.InvitationQuery{})
+	l, err := f.svc.ListInvitations(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationQuery{})
 	require.NoError(t, err)
 	require.Len(t, l.Data, 1)
 	assert.Empty(t, l.Data[0].Token)
@@ -129,12 +129,12 @@ func testCreateInvitation(t *testing.T, newStore NewStore) {
 	assert.NotEqual(t, inv.Token, inv2.Token)
 
 	// Unknown IDs and other organizations' invitations are not found.
-	other, err := f.svc.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: "Other"})
+	other, err := f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Other"})
 	require.NoError(t, err)
-	foreign, err := f.svc.CreateInvitation(f.ctx, owner, other.Slug, orgs.InvitationInput{Email: "f@example.com", Role: orgs.RoleMember})
+	foreign, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), other.Slug, orgs.InvitationInput{Email: "f@example.com", Role: orgs.RoleMember})
 	require.NoError(t, err)
 	for name, id := range map[string]string{"unknown": orgs.NewID(orgs.PrefixInvitation), "malformed": "inv_x", "foreign": foreign.ID} {
-		_, err := f.svc.GetInvitation(f.ctx, owner, "acme", id)
+		_, err := f.svc.GetInvitation(f.ctx, orgs.UserActor(owner), "acme", id)
 		assert.ErrorIs(t, err, orgs.ErrNotFound, name)
 	}
 }
@@ -153,15 +153,15 @@ func testCreateInvitationConflicts(t *testing.T, newStore NewStore) {
 		"a pending invitation":             {"pending@example.com", orgs.ErrAlreadyInvited},
 		"a pending invitation, other case": {"Pending@EXAMPLE.com", orgs.ErrAlreadyInvited},
 	} {
-		_, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: tc.email, Role: orgs.RoleMember})
+		_, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: tc.email, Role: orgs.RoleMember})
 		assert.ErrorIs(t, err, tc.want, name)
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
 	// The same email may be invited by another organization.
-	other, err := f.svc.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: "Other"})
+	other, err := f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Other"})
 	require.NoError(t, err)
-	_, err = f.svc.CreateInvitation(f.ctx, owner, other.Slug, orgs.InvitationInput{Email: "pending@example.com", Role: orgs.RoleMember})
+	_, err = f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), other.Slug, orgs.InvitationInput{Email: "pending@example.com", Role: orgs.RoleMember})
 	require.NoError(t, err)
 	f.invite("oscar@example.com", orgs.RoleMember)
 }
@@ -170,7 +170,7 @@ func testReplacePending(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore, orgs.WithInvitationOptions(orgs.InvitationOptions{ReplacePending: true, AcceptURL: acceptBase}))
 	old := f.invite("oscar@example.com", orgs.RoleMember)
 	f.clock.Advance(time.Minute)
-	inv, err := f.svc.CreateInvitation(f.ctx, owner, "acme", orgs.InvitationInput{Email: "OSCAR@example.com", Role: orgs.RoleAdmin})
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationInput{Email: "OSCAR@example.com", Role: orgs.RoleAdmin})
 	require.NoError(t, err)
 	assert.NotEqual(t, old.ID, inv.ID)
 	assert.Equal(t, orgs.InvitationRevoked, f.invitation(old.ID).Status)
@@ -179,16 +179,16 @@ func testReplacePending(t *testing.T, newStore NewStore) {
 	assert.Equal(t, []string{"invitation.revoked", "invitation.created"}, eventTypes(es[len(es)-2:]))
 	assert.Equal(t, old.ID, es[len(es)-2].Data["invitation_id"])
 
-	_, err = f.svc.AcceptInvitation(f.ctx, outsider, old.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), old.Token)
 	assert.ErrorIs(t, err, orgs.ErrInvitationNotPending, "the replaced token is dead")
-	m, err := f.svc.AcceptInvitation(f.ctx, outsider, inv.Token)
+	m, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), inv.Token)
 	require.NoError(t, err)
 	assert.Equal(t, orgs.RoleAdmin, m.Role)
 }
 
 func testExpiredReplacedByNew(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
-	old, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember, ExpiresIn: time.Hour})
+	old, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember, ExpiresIn: time.Hour})
 	require.NoError(t, err)
 	f.clock.Advance(2 * time.Hour)
 	inv := f.invite("oscar@example.com", orgs.RoleMember) // no ErrAlreadyInvited: the old one expired
@@ -196,10 +196,10 @@ func testExpiredReplacedByNew(t *testing.T, newStore NewStore) {
 	assert.Equal(t, orgs.InvitationExpired, got.Status)
 	assert.True(t, got.IsExpired, "status expired, so is_expired")
 	assert.Equal(t, orgs.InvitationPending, f.invitation(inv.ID).Status)
-	assert.Equal(t, "invitation.created", f.lastEvent().Type)
+	assert.Equal(t, "invitation.created", string(f.lastEvent().Type))
 
 	// The retired invitation is still listed as expired.
-	l, err := f.svc.ListInvitations(f.ctx, admin, "acme", orgs.InvitationQuery{Status: orgs.InvitationExpired})
+	l, err := f.svc.ListInvitations(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationQuery{Status: orgs.InvitationExpired})
 	require.NoError(t, err)
 	var ids []string
 	for _, i := range l.Data {
@@ -208,32 +208,32 @@ func testExpiredReplacedByNew(t *testing.T, newStore NewStore) {
 		assert.True(t, i.IsExpired)
 	}
 	assert.Equal(t, []string{old.ID}, ids, "a retired expired invitation is listed under expired")
-	l, err = f.svc.ListInvitations(f.ctx, admin, "acme", orgs.InvitationQuery{Status: orgs.InvitationPending})
+	l, err = f.svc.ListInvitations(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationQuery{Status: orgs.InvitationPending})
 	require.NoError(t, err)
 	require.Len(t, l.Data, 1)
 	assert.Equal(t, inv.ID, l.Data[0].ID)
-	_, err = f.svc.AcceptInvitation(f.ctx, outsider, old.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), old.Token)
 	assert.ErrorIs(t, err, orgs.ErrInvitationExpired, "the old token is expired (ErrInvitationNotPending is for accepted, declined or revoked)")
 }
 
 func testListInvitationsByStatus(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
 	f.putUsers("acc", "dec")
-	expiring, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "exp@example.com", Role: orgs.RoleMember, ExpiresIn: time.Hour})
+	expiring, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "exp@example.com", Role: orgs.RoleMember, ExpiresIn: time.Hour})
 	require.NoError(t, err)
 	pending := f.invite("pend@example.com", orgs.RoleMember)
 	accepted := f.invite("acc@example.com", orgs.RoleMember)
 	revoked := f.invite("rev@example.com", orgs.RoleMember)
 	declined := f.invite("dec@example.com", orgs.RoleMember)
 	f.clock.Advance(time.Hour) // expiring expires at exactly this moment
-	_, err = f.svc.AcceptInvitation(f.ctx, "acc", accepted.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor("acc"), accepted.Token)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.RevokeInvitation(f.ctx, admin, "acme", revoked.ID))
-	require.NoError(t, f.svc.DeclineInvitation(f.ctx, "dec", declined.Token))
+	require.NoError(t, f.svc.RevokeInvitation(f.ctx, orgs.UserActor(admin), "acme", revoked.ID))
+	require.NoError(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor("dec"), declined.Token))
 
 	list := func(status orgs.InvitationStatus) []string {
 		t.Helper()
-		l, err := f.svc.ListInvitations(f.ctx, admin, "acme", orgs.InvitationQuery{Status: status})
+		l, err := f.svc.ListInvitations(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationQuery{Status: status})
 		require.NoError(t, err)
 		var ids []string
 		for _, i := range l.Data {
@@ -259,7 +259,7 @@ func testListInvitationsByStatus(t *testing.T, newStore NewStore) {
 	assert.Equal(t, "acc", got.AcceptedBy)
 	assert.False(t, got.IsExpired)
 
-	_, err = f.svc.ListInvitations(f.ctx, admin, "acme", orgs.InvitationQuery{Status: "lost"})
+	_, err = f.svc.ListInvitations(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationQuery{Status: "lost"})
 	requireInvalid(t, err, "status")
 }
 
@@ -270,17 +270,17 @@ func testListInvitationsPagination(t *testing.T, newStore NewStore) {
 		inv := f.invite(fmt.Sprintf("p%02d@example.com", i), orgs.RoleMember)
 		all = append(all, inv.ID)
 		if i%5 == 0 {
-			require.NoError(t, f.svc.RevokeInvitation(f.ctx, admin, "acme", inv.ID))
+			require.NoError(t, f.svc.RevokeInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID))
 		} else {
 			live = append(live, inv.ID)
 		}
 	}
 	key := func(i orgs.Invitation) string { return i.ID }
 	checkWalks(t, 10, all, key, func(p orgs.Page) (*orgs.List[orgs.Invitation], error) {
-		return f.svc.ListInvitations(f.ctx, admin, "acme", orgs.InvitationQuery{Page: p})
+		return f.svc.ListInvitations(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationQuery{Page: p})
 	})
 	checkWalks(t, 6, live, key, func(p orgs.Page) (*orgs.List[orgs.Invitation], error) {
-		return f.svc.ListInvitations(f.ctx, admin, "acme", orgs.InvitationQuery{Status: orgs.InvitationPending, Page: p})
+		return f.svc.ListInvitations(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationQuery{Status: orgs.InvitationPending, Page: p})
 	})
 }
 
@@ -288,16 +288,16 @@ func testResendInvitation(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
 	inv := f.invite("oscar@example.com", orgs.RoleMember)
 	before := snapshot(t, f.store, f.org.ID)
-	_, err := f.svc.ResendInvitation(f.ctx, admin, "acme", inv.ID)
+	_, err := f.svc.ResendInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID)
 	assert.ErrorIs(t, err, orgs.ErrResendTooSoon)
 	f.clock.Advance(59 * time.Second)
-	_, err = f.svc.ResendInvitation(f.ctx, admin, "acme", inv.ID)
+	_, err = f.svc.ResendInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID)
 	assert.ErrorIs(t, err, orgs.ErrResendTooSoon)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
 	f.clock.Advance(time.Second)
 	now := f.clock.Now()
-	re, err := f.svc.ResendInvitation(f.ctx, owner, "acme", inv.ID)
+	re, err := f.svc.ResendInvitation(f.ctx, orgs.UserActor(owner), "acme", inv.ID)
 	require.NoError(t, err)
 	assert.Equal(t, inv.ID, re.ID)
 	assert.NotEqual(t, inv.Token, re.Token, "resending rotates the token")
@@ -307,7 +307,7 @@ func testResendInvitation(t *testing.T, newStore NewStore) {
 	assert.True(t, re.ExpiresAt.Equal(now.Add(7*24*time.Hour)), "resending extends the expiry")
 	assert.Equal(t, orgs.InvitationPending, re.Status)
 	e := f.lastEvent()
-	assert.Equal(t, "invitation.resent", e.Type)
+	assert.Equal(t, "invitation.resent", string(e.Type))
 	assert.Equal(t, owner, e.ActorID)
 	assert.Equal(t, map[string]string{"invitation_id": inv.ID, "email": "oscar@example.com"}, e.Data)
 	got := f.invitation(inv.ID)
@@ -315,38 +315,38 @@ func testResendInvitation(t *testing.T, newStore NewStore) {
 	assert.True(t, got.ExpiresAt.Equal(re.ExpiresAt))
 	assert.Empty(t, got.Token)
 
-	_, err = f.svc.ResendInvitation(f.ctx, owner, "acme", inv.ID)
+	_, err = f.svc.ResendInvitation(f.ctx, orgs.UserActor(owner), "acme", inv.ID)
 	assert.ErrorIs(t, err, orgs.ErrResendTooSoon, "the interval counts from the last send")
 
 	// An expired invitation can be resent, and lives again.
 	f.clock.Advance(8 * 24 * time.Hour)
 	assert.Equal(t, orgs.InvitationExpired, f.invitation(inv.ID).Status)
-	re2, err := f.svc.ResendInvitation(f.ctx, owner, "acme", inv.ID)
+	re2, err := f.svc.ResendInvitation(f.ctx, orgs.UserActor(owner), "acme", inv.ID)
 	require.NoError(t, err)
 	assert.Equal(t, orgs.InvitationPending, re2.Status)
 	assert.False(t, re2.IsExpired)
 	assert.Equal(t, 2, re2.ResendCount)
 
-	_, err = f.svc.AcceptInvitation(f.ctx, outsider, inv.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), inv.Token)
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "the first token is dead")
-	_, err = f.svc.AcceptInvitation(f.ctx, outsider, re.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), re.Token)
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "the second token is dead")
-	_, err = f.svc.AcceptInvitation(f.ctx, outsider, re2.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), re2.Token)
 	require.NoError(t, err)
 
 	f.clock.Advance(time.Hour)
-	_, err = f.svc.ResendInvitation(f.ctx, owner, "acme", inv.ID)
+	_, err = f.svc.ResendInvitation(f.ctx, orgs.UserActor(owner), "acme", inv.ID)
 	assert.ErrorIs(t, err, orgs.ErrInvitationNotPending, "an accepted invitation is not resent")
-	_, err = f.svc.ResendInvitation(f.ctx, owner, "acme", orgs.NewID(orgs.PrefixInvitation))
+	_, err = f.svc.ResendInvitation(f.ctx, orgs.UserActor(owner), "acme", orgs.NewID(orgs.PrefixInvitation))
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	_, err = f.svc.ResendInvitation(f.ctx, owner, "acme", "inv_x")
+	_, err = f.svc.ResendInvitation(f.ctx, orgs.UserActor(owner), "acme", "inv_x")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 
 	// A negative MinResendInterval turns the check off.
 	eager := f.service(orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1}))
 	inv2 := f.invite("again@example.com", orgs.RoleMember)
 	for i := 1; i <= 3; i++ {
-		re, err := eager.ResendInvitation(f.ctx, admin, "acme", inv2.ID)
+		re, err := eager.ResendInvitation(f.ctx, orgs.UserActor(admin), "acme", inv2.ID)
 		require.NoError(t, err)
 		assert.Equal(t, i, re.ResendCount)
 	}
@@ -355,24 +355,24 @@ func testResendInvitation(t *testing.T, newStore NewStore) {
 func testRevokeInvitation(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
 	inv := f.invite("oscar@example.com", orgs.RoleMember)
-	require.NoError(t, f.svc.RevokeInvitation(f.ctx, admin, "acme", inv.ID))
+	require.NoError(t, f.svc.RevokeInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID))
 	e := f.lastEvent()
-	assert.Equal(t, "invitation.revoked", e.Type)
+	assert.Equal(t, "invitation.revoked", string(e.Type))
 	assert.Equal(t, map[string]string{"invitation_id": inv.ID, "email": "oscar@example.com"}, e.Data)
 	assert.Equal(t, orgs.InvitationRevoked, f.invitation(inv.ID).Status)
 
 	before := snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, f.svc.RevokeInvitation(f.ctx, admin, "acme", inv.ID), orgs.ErrInvitationNotPending)
-	assert.ErrorIs(t, get2(f.svc.AcceptInvitation(f.ctx, outsider, inv.Token)), orgs.ErrInvitationNotPending)
-	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, outsider, inv.Token), orgs.ErrInvitationNotPending)
+	assert.ErrorIs(t, f.svc.RevokeInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID), orgs.ErrInvitationNotPending)
+	assert.ErrorIs(t, get2(f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), inv.Token)), orgs.ErrInvitationNotPending)
+	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor(outsider), inv.Token), orgs.ErrInvitationNotPending)
 	f.clock.Advance(time.Hour)
-	assert.ErrorIs(t, get2(f.svc.ResendInvitation(f.ctx, admin, "acme", inv.ID)), orgs.ErrInvitationNotPending)
-	assert.ErrorIs(t, f.svc.RevokeInvitation(f.ctx, admin, "acme", orgs.NewID(orgs.PrefixInvitation)), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(f.svc.ResendInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID)), orgs.ErrInvitationNotPending)
+	assert.ErrorIs(t, f.svc.RevokeInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.NewID(orgs.PrefixInvitation)), orgs.ErrNotFound)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
 	// A revoked invitation does not block a new one.
 	again := f.invite("oscar@example.com", orgs.RoleMember)
-	_, err := f.svc.AcceptInvitation(f.ctx, outsider, again.Token)
+	_, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), again.Token)
 	require.NoError(t, err)
 }
 
@@ -380,38 +380,38 @@ func testDeclineInvitation(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
 	inv := f.invite("oscar@example.com", orgs.RoleMember)
 	before := snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, member, inv.Token), orgs.ErrEmailMismatch, "only the invited user declines")
+	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor(member), inv.Token), orgs.ErrEmailMismatch, "only the invited user declines")
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	require.NoError(t, f.svc.DeclineInvitation(f.ctx, outsider, inv.Token))
+	require.NoError(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor(outsider), inv.Token))
 	e := f.lastEvent()
-	assert.Equal(t, "invitation.declined", e.Type)
+	assert.Equal(t, "invitation.declined", string(e.Type))
 	assert.Equal(t, outsider, e.ActorID)
 	assert.Equal(t, map[string]string{"invitation_id": inv.ID, "user_id": outsider}, e.Data)
 	assert.Equal(t, orgs.InvitationDeclined, f.invitation(inv.ID).Status)
 	assert.Equal(t, 3, f.get(owner, "acme").MemberCount, "declining joins nothing")
 
 	before = snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, outsider, inv.Token), orgs.ErrInvitationNotPending)
-	assert.ErrorIs(t, get2(f.svc.AcceptInvitation(f.ctx, outsider, inv.Token)), orgs.ErrInvitationNotPending)
+	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor(outsider), inv.Token), orgs.ErrInvitationNotPending)
+	assert.ErrorIs(t, get2(f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), inv.Token)), orgs.ErrInvitationNotPending)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 }
 
 func testAcceptInvitation(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
 	require.NoError(t, f.svc.PutUser(f.ctx, orgs.User{ID: "bob", Username: "bobby", Email: "BOB@example.com", Name: "Bob"}))
-	inv, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "Bob@Example.COM", Role: orgs.RoleAdmin})
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "Bob@Example.COM", Role: orgs.RoleAdmin})
 	require.NoError(t, err)
 	f.clock.Advance(time.Hour)
 
-	m, err := f.svc.AcceptInvitation(f.ctx, "bob", inv.Token)
+	m, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor("bob"), inv.Token)
 	require.NoError(t, err)
 	assert.Equal(t, "bob", m.UserID)
 	assert.Equal(t, orgs.RoleAdmin, m.Role, "the invited role")
 	assert.Equal(t, "bobby", m.Username)
 	assert.Equal(t, "bob@example.com", m.Email)
 	assert.True(t, m.JoinedAt.Equal(f.clock.Now()))
-	got, err := f.svc.GetMember(f.ctx, owner, "acme", "bob")
+	got, err := f.svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", "bob")
 	require.NoError(t, err)
 	assert.Equal(t, orgs.RoleAdmin, got.Role)
 	assert.Equal(t, 4, f.get("bob", "acme").MemberCount)
@@ -421,12 +421,12 @@ func testAcceptInvitation(t *testing.T, newStore NewStore) {
 	assert.Equal(t, "bob", i.AcceptedBy)
 	assert.True(t, i.UpdatedAt.Equal(f.clock.Now()))
 	e := f.lastEvent()
-	assert.Equal(t, "invitation.accepted", e.Type)
+	assert.Equal(t, "invitation.accepted", string(e.Type))
 	assert.Equal(t, "bob", e.ActorID)
 	assert.Equal(t, map[string]string{"invitation_id": inv.ID, "user_id": "bob", "role": "admin"}, e.Data)
 
 	before := snapshot(t, f.store, f.org.ID)
-	_, err = f.svc.AcceptInvitation(f.ctx, "bob", inv.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor("bob"), inv.Token)
 	assert.ErrorIs(t, err, orgs.ErrInvitationNotPending, "a token is single-use")
 	for name, token := range map[string]string{
 		"empty":               "",
@@ -437,9 +437,9 @@ func testAcceptInvitation(t *testing.T, newStore NewStore) {
 		"with a NUL":          inv.Token[:10] + "\x00" + inv.Token[11:],
 		"standard base64 alt": base64.StdEncoding.EncodeToString(make([]byte, 32)),
 	} {
-		_, err = f.svc.AcceptInvitation(f.ctx, "bob", token)
+		_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor("bob"), token)
 		assert.ErrorIs(t, err, orgs.ErrNotFound, name)
-		assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, "bob", token), orgs.ErrNotFound, name)
+		assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor("bob"), token), orgs.ErrNotFound, name)
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 }
@@ -450,13 +450,13 @@ func testAcceptEmailCheck(t *testing.T, newStore NewStore) {
 	f.putUsers("impostor")
 	before := snapshot(t, f.store, f.org.ID)
 	for _, user := range []string{"impostor", "noprofile", member} {
-		_, err := f.svc.AcceptInvitation(f.ctx, user, inv.Token)
+		_, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(user), inv.Token)
 		assert.ErrorIs(t, err, orgs.ErrEmailMismatch, user)
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 	// The email compared is the one recorded now.
 	require.NoError(t, f.svc.PutUser(f.ctx, orgs.User{ID: "impostor", Email: "Oscar@Example.com"}))
-	m, err := f.svc.AcceptInvitation(f.ctx, "impostor", inv.Token)
+	m, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor("impostor"), inv.Token)
 	require.NoError(t, err)
 	assert.Equal(t, orgs.RoleMember, m.Role)
 }
@@ -465,23 +465,23 @@ func testSkipEmailCheck(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore, orgs.WithInvitationOptions(orgs.InvitationOptions{SkipEmailCheck: true}))
 	inv := f.invite("someone@example.com", orgs.RoleMember)
 	before := snapshot(t, f.store, f.org.ID)
-	_, err := f.svc.AcceptInvitation(f.ctx, member, inv.Token)
+	_, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(member), inv.Token)
 	assert.ErrorIs(t, err, orgs.ErrAlreadyMember, "a member cannot join again")
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID), "the invitation stays pending")
 
-	m, err := f.svc.AcceptInvitation(f.ctx, "anyone", inv.Token)
+	m, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor("anyone"), inv.Token)
 	require.NoError(t, err, "any signed-in user may accept")
 	assert.Equal(t, "anyone", m.UserID)
 	assert.Equal(t, "anyone", f.invitation(inv.ID).AcceptedBy)
 
 	inv2 := f.invite("other@example.com", orgs.RoleMember)
-	require.NoError(t, f.svc.DeclineInvitation(f.ctx, "whoever", inv2.Token))
+	require.NoError(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor("whoever"), inv2.Token))
 	assert.Equal(t, orgs.InvitationDeclined, f.invitation(inv2.ID).Status)
 }
 
 func testInvitationExpiry(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
-	inv, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember, ExpiresIn: 2 * time.Hour})
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember, ExpiresIn: 2 * time.Hour})
 	require.NoError(t, err)
 	assert.True(t, inv.ExpiresAt.Equal(f.clock.Now().Add(2*time.Hour)))
 	f.clock.Advance(2*time.Hour - time.Second)
@@ -492,13 +492,13 @@ func testInvitationExpiry(t *testing.T, newStore NewStore) {
 	assert.Equal(t, orgs.InvitationExpired, got.Status, "expired at ExpiresAt")
 	assert.True(t, got.IsExpired)
 	before := snapshot(t, f.store, f.org.ID)
-	_, err = f.svc.AcceptInvitation(f.ctx, outsider, inv.Token)
+	_, err = f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), inv.Token)
 	assert.ErrorIs(t, err, orgs.ErrInvitationExpired)
-	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, outsider, inv.Token), orgs.ErrInvitationExpired)
+	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor(outsider), inv.Token), orgs.ErrInvitationExpired)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
 	// Revoking an expired invitation is allowed.
-	require.NoError(t, f.svc.RevokeInvitation(f.ctx, admin, "acme", inv.ID))
+	require.NoError(t, f.svc.RevokeInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID))
 	assert.Equal(t, orgs.InvitationRevoked, f.invitation(inv.ID).Status)
 }
 
@@ -506,14 +506,14 @@ func testInvitationOrganizationDeleted(t *testing.T, newStore NewStore) {
 	f := invitationFixture(t, newStore)
 	inv := f.invite("oscar@example.com", orgs.RoleMember)
 	inv2 := f.invite("other@example.com", orgs.RoleMember)
-	require.NoError(t, f.svc.DeleteOrganization(f.ctx, owner, "acme"))
-	_, err := f.svc.AcceptInvitation(f.ctx, outsider, inv.Token)
+	require.NoError(t, f.svc.DeleteOrganization(f.ctx, orgs.UserActor(owner), "acme"))
+	_, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), inv.Token)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, outsider, inv2.Token), orgs.ErrNotFound)
-	l, err := f.svc.ListOrganizations(f.ctx, outsider, orgs.OrganizationQuery{})
+	assert.ErrorIs(t, f.svc.DeclineInvitation(f.ctx, orgs.UserActor(outsider), inv2.Token), orgs.ErrNotFound)
+	l, err := f.svc.ListOrganizations(f.ctx, orgs.UserActor(outsider), orgs.OrganizationQuery{})
 	require.NoError(t, err)
 	assert.Empty(t, l.Data)
-	assert.Equal(t, "organization.deleted", f.lastEvent().Type)
+	assert.Equal(t, "organization.deleted", string(f.lastEvent().Type))
 }
 
 // recorder is a Notifier that records what it is asked to deliver and,
@@ -527,7 +527,7 @@ type recorder struct {
 }
 
 func (r *recorder) NotifyInvitation(ctx context.Context, n orgs.InvitationNotice) error {
-	_, err := r.svc().GetInvitation(ctx, owner, n.Organization.Slug, n.Invitation.ID)
+	_, err := r.svc().GetInvitation(ctx, orgs.UserActor(owner), n.Organization.Slug, n.Invitation.ID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.notices = append(r.notices, n)
@@ -553,7 +553,7 @@ func testNotifier(t *testing.T, newStore NewStore) {
 	assert.Empty(t, inv.DeliveryError)
 
 	f.clock.Advance(time.Hour)
-	re, err := f.svc.ResendInvitation(f.ctx, admin, "acme", inv.ID)
+	re, err := f.svc.ResendInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID)
 	require.NoError(t, err)
 	require.Len(t, rec.notices, 2)
 	assert.True(t, rec.notices[1].Resent)
@@ -561,9 +561,9 @@ func testNotifier(t *testing.T, newStore NewStore) {
 	assert.NoError(t, rec.visible[1])
 
 	// A failed call notifies no one.
-	_, err = f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember})
+	_, err = f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember})
 	require.ErrorIs(t, err, orgs.ErrAlreadyInvited)
-	_, err = f.svc.ResendInvitation(f.ctx, admin, "acme", inv.ID)
+	_, err = f.svc.ResendInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID)
 	require.ErrorIs(t, err, orgs.ErrResendTooSoon)
 	assert.Len(t, rec.notices, 2)
 }
@@ -572,19 +572,19 @@ func testNotifierFailure(t *testing.T, newStore NewStore) {
 	rec := &recorder{fail: errors.New("smtp: connection refused")}
 	f := invitationFixture(t, newStore, orgs.WithNotifier(rec), orgs.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	rec.svc = func() *orgs.Service { return f.svc }
-	inv, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember})
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "oscar@example.com", Role: orgs.RoleMember})
 	require.NoError(t, err, "a delivery failure does not fail the invitation")
 	assert.Equal(t, "smtp: connection refused", inv.DeliveryError)
 	assert.NotEmpty(t, inv.Token)
 	assert.Equal(t, orgs.InvitationPending, f.invitation(inv.ID).Status)
-	assert.Equal(t, "invitation.created", f.lastEvent().Type)
+	assert.Equal(t, "invitation.created", string(f.lastEvent().Type))
 
 	f.clock.Advance(time.Hour)
-	re, err := f.svc.ResendInvitation(f.ctx, admin, "acme", inv.ID)
+	re, err := f.svc.ResendInvitation(f.ctx, orgs.UserActor(admin), "acme", inv.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "smtp: connection refused", re.DeliveryError)
 
-	m, err := f.svc.AcceptInvitation(f.ctx, outsider, re.Token)
+	m, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), re.Token)
 	require.NoError(t, err, "the invitation stays valid")
 	assert.Equal(t, outsider, m.UserID)
 }
@@ -613,12 +613,12 @@ func testInvitationOptions(t *testing.T, newStore NewStore) {
 	assert.Empty(t, inv.AcceptURL, "no AcceptURL configured")
 	assert.NotEmpty(t, inv.Token)
 
-	inv, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "b@example.com", Role: orgs.RoleMember, ExpiresIn: 30 * 24 * time.Hour})
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "b@example.com", Role: orgs.RoleMember, ExpiresIn: 30 * 24 * time.Hour})
 	require.NoError(t, err)
 	assert.True(t, inv.ExpiresAt.Equal(f.clock.Now().Add(30*24*time.Hour)))
 	before := snapshot(t, f.store, f.org.ID)
 	for _, d := range []time.Duration{time.Minute, time.Hour - time.Nanosecond, 30*24*time.Hour + time.Second, -time.Hour} {
-		_, err := f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "c@example.com", Role: orgs.RoleMember, ExpiresIn: d})
+		_, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "c@example.com", Role: orgs.RoleMember, ExpiresIn: d})
 		requireInvalid(t, err, "expires_in")
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
@@ -630,25 +630,25 @@ func testInvitationPermissions(t *testing.T, newStore NewStore) {
 	f.clock.Advance(time.Hour)
 	before := snapshot(t, f.store, f.org.ID)
 	for name, err := range map[string]error{
-		"member invites":      get2(f.svc.CreateInvitation(f.ctx, member, "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
-		"member lists":        get2(f.svc.ListInvitations(f.ctx, member, "acme", orgs.InvitationQuery{})),
-		"member gets":         get2(f.svc.GetInvitation(f.ctx, member, "acme", inv.ID)),
-		"member resends":      get2(f.svc.ResendInvitation(f.ctx, member, "acme", inv.ID)),
-		"member revokes":      f.svc.RevokeInvitation(f.ctx, member, "acme", inv.ID),
-		"admin invites owner": get2(f.svc.CreateInvitation(f.ctx, admin, "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleOwner})),
+		"member invites":      get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(member), "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
+		"member lists":        get2(f.svc.ListInvitations(f.ctx, orgs.UserActor(member), "acme", orgs.InvitationQuery{})),
+		"member gets":         get2(f.svc.GetInvitation(f.ctx, orgs.UserActor(member), "acme", inv.ID)),
+		"member resends":      get2(f.svc.ResendInvitation(f.ctx, orgs.UserActor(member), "acme", inv.ID)),
+		"member revokes":      f.svc.RevokeInvitation(f.ctx, orgs.UserActor(member), "acme", inv.ID),
+		"admin invites owner": get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleOwner})),
 	} {
 		assert.ErrorIs(t, err, orgs.ErrForbidden, name)
 	}
 	for name, err := range map[string]error{
-		"outsider invites": get2(f.svc.CreateInvitation(f.ctx, outsider, "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
-		"outsider revokes": f.svc.RevokeInvitation(f.ctx, outsider, "acme", inv.ID),
-		"outsider resends": get2(f.svc.ResendInvitation(f.ctx, outsider, "acme", inv.ID)),
+		"outsider invites": get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(outsider), "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
+		"outsider revokes": f.svc.RevokeInvitation(f.ctx, orgs.UserActor(outsider), "acme", inv.ID),
+		"outsider resends": get2(f.svc.ResendInvitation(f.ctx, orgs.UserActor(outsider), "acme", inv.ID)),
 	} {
 		assert.ErrorIs(t, err, orgs.ErrNotFound, name)
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	owned, err := f.svc.CreateInvitation(f.ctx, owner, "acme", orgs.InvitationInput{Email: "co-owner@example.com", Role: orgs.RoleOwner})
+	owned, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationInput{Email: "co-owner@example.com", Role: orgs.RoleOwner})
 	require.NoError(t, err, "an owner may invite an owner")
 	assert.Equal(t, orgs.RoleOwner, owned.Role)
 }

@@ -34,7 +34,7 @@ func TestMembers(t *testing.T, newStore NewStore) {
 func testAddMember(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	f.putUsers("newbie")
-	m, err := f.svc.AddMember(f.ctx, admin, "acme", "newbie", orgs.RoleMember)
+	m, err := f.svc.AddMember(f.ctx, orgs.UserActor(admin), "acme", "newbie", orgs.RoleMember)
 	require.NoError(t, err)
 	assert.Equal(t, "newbie", m.UserID)
 	assert.Equal(t, orgs.RoleMember, m.Role)
@@ -43,49 +43,49 @@ func testAddMember(t *testing.T, newStore NewStore) {
 	assert.True(t, m.JoinedAt.Equal(f.clock.Now()), "joined_at %v", m.JoinedAt)
 	assert.Equal(t, 4, f.get(owner, "acme").MemberCount)
 
-	got, err := f.svc.GetMember(f.ctx, member, "acme", "newbie")
+	got, err := f.svc.GetMember(f.ctx, orgs.UserActor(member), "acme", "newbie")
 	require.NoError(t, err)
 	assert.Equal(t, m.Username, got.Username)
 	assert.Equal(t, orgs.RoleMember, got.Role)
 
 	e := f.lastEvent()
-	assert.Equal(t, "member.added", e.Type)
+	assert.Equal(t, "member.added", string(e.Type))
 	assert.Equal(t, admin, e.ActorID)
 	assert.Equal(t, map[string]string{"user_id": "newbie", "role": "member"}, e.Data)
 
 	before := snapshot(t, f.store, f.org.ID)
-	_, err = f.svc.AddMember(f.ctx, owner, "acme", "newbie", orgs.RoleAdmin)
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", "newbie", orgs.RoleAdmin)
 	assert.ErrorIs(t, err, orgs.ErrAlreadyMember)
-	_, err = f.svc.AddMember(f.ctx, owner, "acme", owner, orgs.RoleMember)
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", owner, orgs.RoleMember)
 	assert.ErrorIs(t, err, orgs.ErrAlreadyMember)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
 	// A user needs no profile to be a member.
-	m, err = f.svc.AddMember(f.ctx, owner, "acme", "ghost", orgs.RoleMember)
+	m, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", "ghost", orgs.RoleMember)
 	require.NoError(t, err)
 	assert.Empty(t, m.Email)
 	assert.Empty(t, m.Name)
-	_, err = f.svc.GetMember(f.ctx, owner, "acme", "nobody")
+	_, err = f.svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", "nobody")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 }
 
 func testAddMemberPermissions(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	before := snapshot(t, f.store, f.org.ID)
-	_, err := f.svc.AddMember(f.ctx, member, "acme", "x", orgs.RoleMember)
+	_, err := f.svc.AddMember(f.ctx, orgs.UserActor(member), "acme", "x", orgs.RoleMember)
 	assert.ErrorIs(t, err, orgs.ErrForbidden, "a member cannot add members")
-	_, err = f.svc.AddMember(f.ctx, admin, "acme", "x", orgs.RoleOwner)
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(admin), "acme", "x", orgs.RoleOwner)
 	assert.ErrorIs(t, err, orgs.ErrForbidden, "an admin cannot grant owner")
-	_, err = f.svc.AddMember(f.ctx, outsider, "acme", "x", orgs.RoleMember)
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(outsider), "acme", "x", orgs.RoleMember)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	_, err = f.svc.AddMember(f.ctx, owner, "acme", "x", "superuser")
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", "x", "superuser")
 	requireInvalid(t, err, "role")
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	m, err := f.svc.AddMember(f.ctx, admin, "acme", "x", orgs.RoleAdmin)
+	m, err := f.svc.AddMember(f.ctx, orgs.UserActor(admin), "acme", "x", orgs.RoleAdmin)
 	require.NoError(t, err, "an admin may grant admin")
 	assert.Equal(t, orgs.RoleAdmin, m.Role)
-	m, err = f.svc.AddMember(f.ctx, owner, "acme", "y", orgs.RoleOwner)
+	m, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", "y", orgs.RoleOwner)
 	require.NoError(t, err, "an owner may grant owner")
 	assert.Equal(t, orgs.RoleOwner, m.Role)
 	assert.Equal(t, 2, countOwners(t, f.store, f.org.ID))
@@ -94,7 +94,7 @@ func testAddMemberPermissions(t *testing.T, newStore NewStore) {
 func testProfiles(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	require.NoError(t, f.svc.PutUser(f.ctx, orgs.User{ID: member, Username: "mia2", Email: "Mia.New@Example.COM", Name: "Mia New", AvatarURL: "https://img.example.com/m.png"}))
-	m, err := f.svc.GetMember(f.ctx, owner, "acme", member)
+	m, err := f.svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", member)
 	require.NoError(t, err)
 	assert.Equal(t, orgs.Member{UserID: member, Role: orgs.RoleMember, JoinedAt: m.JoinedAt,
 		Username: "mia2", Email: "mia.new@example.com", Name: "Mia New", AvatarURL: "https://img.example.com/m.png"},
@@ -108,7 +108,7 @@ func testProfiles(t *testing.T, newStore NewStore) {
 
 	// Replacing a profile clears fields left empty.
 	require.NoError(t, f.svc.PutUser(f.ctx, orgs.User{ID: member, Name: "Only Name"}))
-	m, err = f.svc.GetMember(f.ctx, owner, "acme", member)
+	m, err = f.svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", member)
 	require.NoError(t, err)
 	assert.Equal(t, "Only Name", m.Name)
 	assert.Empty(t, m.Email)
@@ -146,7 +146,7 @@ func testListMembersFilter(t *testing.T, newStore NewStore) {
 
 	list := func(q orgs.MemberQuery) []string {
 		t.Helper()
-		l, err := f.svc.ListMembers(f.ctx, member, "acme", q)
+		l, err := f.svc.ListMembers(f.ctx, orgs.UserActor(member), "acme", q)
 		require.NoError(t, err)
 		return userIDs(l.Data)
 	}
@@ -165,16 +165,16 @@ func testListMembersFilter(t *testing.T, newStore NewStore) {
 	assert.Empty(t, list(orgs.MemberQuery{Search: "nobody"}))
 	assert.Empty(t, list(orgs.MemberQuery{Search: "anna", Role: orgs.RoleAdmin}))
 
-	l, err := f.svc.ListMembers(f.ctx, owner, "acme", orgs.MemberQuery{Search: "anna"})
+	l, err := f.svc.ListMembers(f.ctx, orgs.UserActor(owner), "acme", orgs.MemberQuery{Search: "anna"})
 	require.NoError(t, err)
 	require.Len(t, l.Data, 1)
 	assert.Equal(t, orgs.Member{UserID: "u-anna", Role: orgs.RoleMember, JoinedAt: l.Data[0].JoinedAt,
 		Username: "anna.s", Email: "anna@corp.example", Name: "Anna Smith"}, withoutOrg(l.Data[0]))
-	l, err = f.svc.ListMembers(f.ctx, owner, "acme", orgs.MemberQuery{Search: "u-carl"})
+	l, err = f.svc.ListMembers(f.ctx, orgs.UserActor(owner), "acme", orgs.MemberQuery{Search: "u-carl"})
 	require.NoError(t, err)
 	assert.Empty(t, l.Data, "search matches profiles, not user IDs")
 
-	_, err = f.svc.ListMembers(f.ctx, owner, "acme", orgs.MemberQuery{Role: "boss"})
+	_, err = f.svc.ListMembers(f.ctx, orgs.UserActor(owner), "acme", orgs.MemberQuery{Role: "boss"})
 	requireInvalid(t, err, "role")
 }
 
@@ -188,7 +188,7 @@ func testListMembersPagination(t *testing.T, newStore NewStore) {
 	list := func(q orgs.MemberQuery) func(orgs.Page) (*orgs.List[orgs.Member], error) {
 		return func(p orgs.Page) (*orgs.List[orgs.Member], error) {
 			q.Page = p
-			return f.svc.ListMembers(f.ctx, member, "acme", q)
+			return f.svc.ListMembers(f.ctx, orgs.UserActor(member), "acme", q)
 		}
 	}
 	checkWalks(t, 10, all, key, list(orgs.MemberQuery{}))
@@ -238,7 +238,7 @@ func testRoleRules(t *testing.T, newStore NewStore) {
 				from = m.Role
 			}
 			before := snapshot(t, f.store, f.org.ID)
-			m, err := f.svc.UpdateMemberRole(f.ctx, tc.actor, "acme", tc.target, tc.to)
+			m, err := f.svc.UpdateMemberRole(f.ctx, orgs.UserActor(tc.actor), "acme", tc.target, tc.to)
 			if tc.want != nil {
 				require.ErrorIs(t, err, tc.want)
 				assert.Equal(t, before, snapshot(t, f.store, f.org.ID), "a refused change writes nothing")
@@ -251,10 +251,10 @@ func testRoleRules(t *testing.T, newStore NewStore) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.to, got.Role)
 			e := f.lastEvent()
-			assert.Equal(t, "member.role_updated", e.Type)
+			assert.Equal(t, "member.role_updated", string(e.Type))
 			assert.Equal(t, tc.actor, e.ActorID)
 			assert.Equal(t, map[string]string{"user_id": tc.target, "from": string(from), "to": string(tc.to)}, e.Data)
-			org, err := f.store.GetOrganization(f.ctx, orgs.OrgKey{ID: f.org.ID}, "")
+			org, err := f.store.GetOrganization(f.ctx, orgs.OrganizationKey{ID: f.org.ID}, "")
 			require.NoError(t, err)
 			assert.Equal(t, before.Org.MemberCount, org.MemberCount)
 		})
@@ -278,7 +278,7 @@ func testCustomRole(t *testing.T, newStore NewStore) {
 	assert.False(t, f.svc.Can("manager", orgs.PermTeamsManage))
 	assert.False(t, f.svc.Can("nobody", orgs.PermOrgRead))
 
-	m, err := f.svc.AddMember(f.ctx, admin, "acme", "boss", "manager")
+	m, err := f.svc.AddMember(f.ctx, orgs.UserActor(admin), "acme", "boss", "manager")
 	require.NoError(t, err, "an admin may grant a role ranked below admin")
 	assert.Equal(t, orgs.Role("manager"), m.Role)
 	f.addMembers(orgs.RoleMember, "m2")
@@ -286,40 +286,40 @@ func testCustomRole(t *testing.T, newStore NewStore) {
 
 	before := snapshot(t, f.store, f.org.ID)
 	for name, err := range map[string]error{
-		"change an admin":    get2(f.svc.UpdateMemberRole(f.ctx, "boss", "acme", admin, orgs.RoleMember)),
-		"change an owner":    get2(f.svc.UpdateMemberRole(f.ctx, "boss", "acme", owner, orgs.RoleMember)),
-		"change a peer":      get2(f.svc.UpdateMemberRole(f.ctx, "boss", "acme", "boss2", orgs.RoleMember)),
-		"grant admin":        get2(f.svc.UpdateMemberRole(f.ctx, "boss", "acme", member, orgs.RoleAdmin)),
-		"add an admin":       get2(f.svc.AddMember(f.ctx, "boss", "acme", "new", orgs.RoleAdmin)),
-		"remove an admin":    f.svc.RemoveMember(f.ctx, "boss", "acme", admin),
-		"remove a peer":      f.svc.RemoveMember(f.ctx, "boss", "acme", "boss2"),
-		"invite an admin":    get2(f.svc.CreateInvitation(f.ctx, "boss", "acme", orgs.InvitationInput{Email: "a@example.com", Role: orgs.RoleAdmin})),
-		"create a team":      get2(f.svc.CreateTeam(f.ctx, "boss", "acme", orgs.TeamInput{Name: "Boss Team"})),
-		"update the org":     get2(f.svc.UpdateOrganization(f.ctx, "boss", "acme", orgs.UpdateOrganizationInput{Name: ptr("Boss")})),
-		"read events":        get2(f.svc.ListEvents(f.ctx, "boss", "acme", orgs.EventQuery{})),
-		"member grants":      get2(f.svc.UpdateMemberRole(f.ctx, member, "acme", "m2", "manager")),
-		"transfer (no perm)": f.svc.TransferOwnership(f.ctx, "boss", "acme", member),
-		"category (no perm)": get2(f.svc.CreateCategory(f.ctx, "boss", "acme", orgs.CategoryInput{Name: "Boss"})),
-		"pipeline (no perm)": get2(f.svc.CreatePipeline(f.ctx, "boss", "acme", orgs.PipelineInput{Name: "Boss"})),
+		"change an admin":    get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("boss"), "acme", admin, orgs.RoleMember)),
+		"change an owner":    get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("boss"), "acme", owner, orgs.RoleMember)),
+		"change a peer":      get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("boss"), "acme", "boss2", orgs.RoleMember)),
+		"grant admin":        get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("boss"), "acme", member, orgs.RoleAdmin)),
+		"add an admin":       get2(f.svc.AddMember(f.ctx, orgs.UserActor("boss"), "acme", "new", orgs.RoleAdmin)),
+		"remove an admin":    f.svc.RemoveMember(f.ctx, orgs.UserActor("boss"), "acme", admin),
+		"remove a peer":      f.svc.RemoveMember(f.ctx, orgs.UserActor("boss"), "acme", "boss2"),
+		"invite an admin":    get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor("boss"), "acme", orgs.InvitationInput{Email: "a@example.com", Role: orgs.RoleAdmin})),
+		"create a team":      get2(f.svc.CreateTeam(f.ctx, orgs.UserActor("boss"), "acme", orgs.TeamInput{Name: "Boss Team"})),
+		"update the org":     get2(f.svc.UpdateOrganization(f.ctx, orgs.UserActor("boss"), "acme", orgs.UpdateOrganizationInput{Name: ptr("Boss")})),
+		"read events":        get2(f.svc.ListEvents(f.ctx, orgs.UserActor("boss"), "acme", orgs.EventQuery{})),
+		"member grants":      get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor(member), "acme", "m2", "manager")),
+		"transfer (no perm)": f.svc.TransferOwnership(f.ctx, orgs.UserActor("boss"), "acme", member),
+		"category (no perm)": get2(f.svc.CreateCategory(f.ctx, orgs.UserActor("boss"), "acme", orgs.CategoryInput{Name: "Boss"})),
+		"pipeline (no perm)": get2(f.svc.CreatePipeline(f.ctx, orgs.UserActor("boss"), "acme", orgs.PipelineInput{Name: "Boss"})),
 	} {
 		assert.ErrorIs(t, err, orgs.ErrForbidden, name)
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	m, err = f.svc.UpdateMemberRole(f.ctx, "boss", "acme", member, "manager")
+	m, err = f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("boss"), "acme", member, "manager")
 	require.NoError(t, err, "a manager may grant its own rank to a member")
 	assert.Equal(t, orgs.Role("manager"), m.Role)
-	_, err = f.svc.UpdateMemberRole(f.ctx, "boss", "acme", "m2", orgs.RoleMember)
+	_, err = f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("boss"), "acme", "m2", orgs.RoleMember)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.RemoveMember(f.ctx, "boss", "acme", "m2"))
-	inv, err := f.svc.CreateInvitation(f.ctx, "boss", "acme", orgs.InvitationInput{Email: "c@example.com", Role: "manager"})
+	require.NoError(t, f.svc.RemoveMember(f.ctx, orgs.UserActor("boss"), "acme", "m2"))
+	inv, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor("boss"), "acme", orgs.InvitationInput{Email: "c@example.com", Role: "manager"})
 	require.NoError(t, err)
 	assert.Equal(t, orgs.Role("manager"), inv.Role)
-	_, err = f.svc.ListMembers(f.ctx, "boss", "acme", orgs.MemberQuery{Role: "manager"})
+	_, err = f.svc.ListMembers(f.ctx, orgs.UserActor("boss"), "acme", orgs.MemberQuery{Role: "manager"})
 	require.NoError(t, err)
 
 	// Admins outrank managers.
-	_, err = f.svc.UpdateMemberRole(f.ctx, admin, "acme", "boss2", orgs.RoleMember)
+	_, err = f.svc.UpdateMemberRole(f.ctx, orgs.UserActor(admin), "acme", "boss2", orgs.RoleMember)
 	require.NoError(t, err)
 
 	// A role name must be well-formed.
@@ -331,11 +331,11 @@ func testRedefinedRole(t *testing.T, newStore NewStore) {
 	// A host may redefine a built-in role: here members may not even list
 	// members.
 	f := newFixture(t, newStore, orgs.WithRole(orgs.RoleDef{Name: orgs.RoleMember, Rank: 100, Permissions: []orgs.Permission{orgs.PermOrgRead}}))
-	_, err := f.svc.ListMembers(f.ctx, member, "acme", orgs.MemberQuery{})
+	_, err := f.svc.ListMembers(f.ctx, orgs.UserActor(member), "acme", orgs.MemberQuery{})
 	assert.ErrorIs(t, err, orgs.ErrForbidden)
-	_, err = f.svc.GetOrganization(f.ctx, member, "acme")
+	_, err = f.svc.GetOrganization(f.ctx, orgs.UserActor(member), "acme")
 	require.NoError(t, err)
-	_, err = f.svc.ListMembers(f.ctx, admin, "acme", orgs.MemberQuery{})
+	_, err = f.svc.ListMembers(f.ctx, orgs.UserActor(admin), "acme", orgs.MemberQuery{})
 	require.NoError(t, err)
 }
 
@@ -346,14 +346,14 @@ func testRemoveMember(t *testing.T, newStore NewStore) {
 
 	before := snapshot(t, f.store, f.org.ID)
 	for name, err := range map[string]error{
-		"admin removes owner":    f.svc.RemoveMember(f.ctx, admin, "acme", owner),
-		"admin removes admin":    f.svc.RemoveMember(f.ctx, admin, "acme", "admin2"),
-		"member removes member":  f.svc.RemoveMember(f.ctx, member, "acme", "member2"),
-		"member removes admin":   f.svc.RemoveMember(f.ctx, member, "acme", admin),
-		"owner removes nobody":   f.svc.RemoveMember(f.ctx, owner, "acme", "ghost"),
-		"owner removes outsider": f.svc.RemoveMember(f.ctx, owner, "acme", outsider),
-		"outsider removes":       f.svc.RemoveMember(f.ctx, outsider, "acme", member),
-		"unknown organization":   f.svc.RemoveMember(f.ctx, owner, "nope", member),
+		"admin removes owner":    f.svc.RemoveMember(f.ctx, orgs.UserActor(admin), "acme", owner),
+		"admin removes admin":    f.svc.RemoveMember(f.ctx, orgs.UserActor(admin), "acme", "admin2"),
+		"member removes member":  f.svc.RemoveMember(f.ctx, orgs.UserActor(member), "acme", "member2"),
+		"member removes admin":   f.svc.RemoveMember(f.ctx, orgs.UserActor(member), "acme", admin),
+		"owner removes nobody":   f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "acme", "ghost"),
+		"owner removes outsider": f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "acme", outsider),
+		"outsider removes":       f.svc.RemoveMember(f.ctx, orgs.UserActor(outsider), "acme", member),
+		"unknown organization":   f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "nope", member),
 	} {
 		want := orgs.ErrForbidden
 		switch name {
@@ -364,45 +364,45 @@ func testRemoveMember(t *testing.T, newStore NewStore) {
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	require.NoError(t, f.svc.RemoveMember(f.ctx, admin, "acme", "member2"))
+	require.NoError(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(admin), "acme", "member2"))
 	e := f.lastEvent()
-	assert.Equal(t, "member.removed", e.Type)
+	assert.Equal(t, "member.removed", string(e.Type))
 	assert.Equal(t, admin, e.ActorID)
 	assert.Equal(t, map[string]string{"user_id": "member2", "role": "member"}, e.Data)
-	_, err := f.svc.GetMember(f.ctx, owner, "acme", "member2")
+	_, err := f.svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", "member2")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 	assert.Equal(t, 4, f.get(owner, "acme").MemberCount)
-	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, admin, "acme", "member2"), orgs.ErrNotFound)
-	l, err := f.svc.ListOrganizations(f.ctx, "member2", orgs.OrganizationQuery{})
+	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(admin), "acme", "member2"), orgs.ErrNotFound)
+	l, err := f.svc.ListOrganizations(f.ctx, orgs.UserActor("member2"), orgs.OrganizationQuery{})
 	require.NoError(t, err)
 	assert.Empty(t, l.Data)
-	_, err = f.svc.GetOrganization(f.ctx, "member2", "acme")
+	_, err = f.svc.GetOrganization(f.ctx, orgs.UserActor("member2"), "acme")
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "a removed member loses access")
 
-	require.NoError(t, f.svc.RemoveMember(f.ctx, owner, "acme", "admin2"))
+	require.NoError(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "acme", "admin2"))
 	assert.Equal(t, map[string]string{"user_id": "admin2", "role": "admin"}, f.lastEvent().Data)
 	assert.Equal(t, 3, f.get(owner, "acme").MemberCount)
 }
 
 func testLeave(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
-	require.NoError(t, f.svc.LeaveOrganization(f.ctx, member, "ACME"))
+	require.NoError(t, f.svc.LeaveOrganization(f.ctx, orgs.UserActor(member), "ACME"))
 	e := f.lastEvent()
-	assert.Equal(t, "member.left", e.Type)
+	assert.Equal(t, "member.left", string(e.Type))
 	assert.Equal(t, member, e.ActorID)
 	assert.Equal(t, map[string]string{"user_id": member, "role": "member"}, e.Data)
 	assert.Equal(t, 2, f.get(owner, "acme").MemberCount)
-	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, member, "acme"), orgs.ErrNotFound, "no longer a member of a private organization")
+	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, orgs.UserActor(member), "acme"), orgs.ErrNotFound, "no longer a member of a private organization")
 
 	// Removing oneself is leaving.
-	require.NoError(t, f.svc.RemoveMember(f.ctx, admin, "acme", admin))
-	assert.Equal(t, "member.left", f.lastEvent().Type)
+	require.NoError(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(admin), "acme", admin))
+	assert.Equal(t, "member.left", string(f.lastEvent().Type))
 	assert.Equal(t, 1, f.get(owner, "acme").MemberCount)
 
 	// Public organization: an outsider is told it is not a member.
-	_, err := f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{Visibility: ptr(orgs.VisibilityPublic)})
+	_, err := f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{Visibility: ptr(orgs.VisibilityPublic)})
 	require.NoError(t, err)
-	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, member, "acme"), orgs.ErrNotMember)
+	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, orgs.UserActor(member), "acme"), orgs.ErrNotMember)
 }
 
 func testLastOwner(t *testing.T, newStore NewStore) {
@@ -410,55 +410,55 @@ func testLastOwner(t *testing.T, newStore NewStore) {
 		orgs.PermOrgRead, orgs.PermMembersRead, orgs.PermMembersManage}}
 	f := newFixture(t, newStore, orgs.WithRole(steward))
 	before := snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, get2(f.svc.UpdateMemberRole(f.ctx, owner, "acme", owner, orgs.RoleAdmin)), orgs.ErrLastOwner, "demote")
-	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, owner, "acme"), orgs.ErrLastOwner, "leave")
-	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, owner, "acme", owner), orgs.ErrLastOwner, "remove oneself")
-	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, admin, "acme", owner), orgs.ErrForbidden, "an admin cannot act on an owner")
+	assert.ErrorIs(t, get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor(owner), "acme", owner, orgs.RoleAdmin)), orgs.ErrLastOwner, "demote")
+	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, orgs.UserActor(owner), "acme"), orgs.ErrLastOwner, "leave")
+	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "acme", owner), orgs.ErrLastOwner, "remove oneself")
+	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(admin), "acme", owner), orgs.ErrForbidden, "an admin cannot act on an owner")
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID), "refusals write nothing")
 
 	// Setting the last owner's role to owner is not a demotion.
-	_, err := f.svc.UpdateMemberRole(f.ctx, owner, "acme", owner, orgs.RoleOwner)
+	_, err := f.svc.UpdateMemberRole(f.ctx, orgs.UserActor(owner), "acme", owner, orgs.RoleOwner)
 	require.NoError(t, err)
 
 	// A role ranked above owner can act on owners, but not remove or
 	// demote the last one.
 	insertMember(t, f.store, f.org.ID, "stew", "steward") // no one may grant a role above owner
 	before = snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, "stew", "acme", owner), orgs.ErrLastOwner, "removed by a higher role")
-	assert.ErrorIs(t, get2(f.svc.UpdateMemberRole(f.ctx, "stew", "acme", owner, orgs.RoleMember)), orgs.ErrLastOwner, "demoted by a higher role")
+	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, orgs.UserActor("stew"), "acme", owner), orgs.ErrLastOwner, "removed by a higher role")
+	assert.ErrorIs(t, get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("stew"), "acme", owner, orgs.RoleMember)), orgs.ErrLastOwner, "demoted by a higher role")
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
 	// With two owners, one may go; then the other is the last.
 	f.addMembers(orgs.RoleOwner, "owner2")
-	_, err = f.svc.UpdateMemberRole(f.ctx, "owner2", "acme", owner, orgs.RoleAdmin)
+	_, err = f.svc.UpdateMemberRole(f.ctx, orgs.UserActor("owner2"), "acme", owner, orgs.RoleAdmin)
 	require.NoError(t, err)
 	assert.Equal(t, 1, countOwners(t, f.store, f.org.ID))
-	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, "owner2", "acme"), orgs.ErrLastOwner)
-	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, owner, "acme", "owner2"), orgs.ErrForbidden, "now an admin")
+	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, orgs.UserActor("owner2"), "acme"), orgs.ErrLastOwner)
+	assert.ErrorIs(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "acme", "owner2"), orgs.ErrForbidden, "now an admin")
 
-	_, err = f.svc.AddMember(f.ctx, "owner2", "acme", "owner3", orgs.RoleOwner)
+	_, err = f.svc.AddMember(f.ctx, orgs.UserActor("owner2"), "acme", "owner3", orgs.RoleOwner)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.RemoveMember(f.ctx, "owner3", "acme", "owner2"), "owners may remove owners")
-	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, "owner3", "acme"), orgs.ErrLastOwner)
-	require.NoError(t, f.svc.RemoveMember(f.ctx, "stew", "acme", owner), "not an owner any more")
+	require.NoError(t, f.svc.RemoveMember(f.ctx, orgs.UserActor("owner3"), "acme", "owner2"), "owners may remove owners")
+	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, orgs.UserActor("owner3"), "acme"), orgs.ErrLastOwner)
+	require.NoError(t, f.svc.RemoveMember(f.ctx, orgs.UserActor("stew"), "acme", owner), "not an owner any more")
 	assert.Equal(t, 1, countOwners(t, f.store, f.org.ID))
 }
 
 func testTransferOwnership(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	before := snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, admin, "acme", member), orgs.ErrForbidden, "admins cannot transfer")
-	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, member, "acme", admin), orgs.ErrForbidden)
-	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, owner, "acme", outsider), orgs.ErrNotMember)
-	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, owner, "acme", "ghost"), orgs.ErrNotMember)
-	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, outsider, "acme", member), orgs.ErrNotFound)
-	requireInvalid(t, f.svc.TransferOwnership(f.ctx, owner, "acme", owner), "user_id")
-	requireInvalid(t, f.svc.TransferOwnership(f.ctx, owner, "acme", ""), "user_id")
+	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(admin), "acme", member), orgs.ErrForbidden, "admins cannot transfer")
+	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(member), "acme", admin), orgs.ErrForbidden)
+	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), "acme", outsider), orgs.ErrNotMember)
+	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), "acme", "ghost"), orgs.ErrNotMember)
+	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(outsider), "acme", member), orgs.ErrNotFound)
+	requireInvalid(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), "acme", owner), "user_id")
+	requireInvalid(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), "acme", ""), "user_id")
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	require.NoError(t, f.svc.TransferOwnership(f.ctx, owner, "acme", member))
+	require.NoError(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), "acme", member))
 	roles := func() map[string]orgs.Role {
-		ms, err := f.svc.ListMembers(f.ctx, member, "acme", orgs.MemberQuery{})
+		ms, err := f.svc.ListMembers(f.ctx, orgs.UserActor(member), "acme", orgs.MemberQuery{})
 		require.NoError(t, err)
 		r := map[string]orgs.Role{}
 		for _, m := range ms.Data {
@@ -468,18 +468,18 @@ func testTransferOwnership(t *testing.T, newStore NewStore) {
 	}
 	assert.Equal(t, map[string]orgs.Role{owner: orgs.RoleAdmin, admin: orgs.RoleAdmin, member: orgs.RoleOwner}, roles())
 	e := f.lastEvent()
-	assert.Equal(t, "ownership.transferred", e.Type)
+	assert.Equal(t, "ownership.transferred", string(e.Type))
 	assert.Equal(t, owner, e.ActorID)
 	assert.Equal(t, map[string]string{"from": owner, "to": member}, e.Data)
 	assert.Equal(t, 3, f.get(member, "acme").MemberCount)
 
 	// The old owner, now an admin, cannot take it back.
-	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, owner, "acme", owner+"x"), orgs.ErrForbidden)
+	assert.ErrorIs(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), "acme", owner+"x"), orgs.ErrForbidden)
 
 	// Transferring to an owner only steps the actor down.
-	_, err := f.svc.AddMember(f.ctx, member, "acme", "owner2", orgs.RoleOwner)
+	_, err := f.svc.AddMember(f.ctx, orgs.UserActor(member), "acme", "owner2", orgs.RoleOwner)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.TransferOwnership(f.ctx, member, "acme", "owner2"))
+	require.NoError(t, f.svc.TransferOwnership(f.ctx, orgs.UserActor(member), "acme", "owner2"))
 	r := roles()
 	assert.Equal(t, orgs.RoleAdmin, r[member])
 	assert.Equal(t, orgs.RoleOwner, r["owner2"])
@@ -506,7 +506,7 @@ func testUserDirectory(t *testing.T, newStore NewStore) {
 		member: {ID: member, Username: "dir-member", Email: "member@host.example", Name: "Directory Member"},
 	}
 	svc := f.service(orgs.WithUserDirectory(dir))
-	l, err := svc.ListMembers(f.ctx, owner, "acme", orgs.MemberQuery{})
+	l, err := svc.ListMembers(f.ctx, orgs.UserActor(owner), "acme", orgs.MemberQuery{})
 	require.NoError(t, err)
 	require.Len(t, l.Data, 3)
 	got := map[string]string{}
@@ -515,29 +515,29 @@ func testUserDirectory(t *testing.T, newStore NewStore) {
 	}
 	assert.Equal(t, map[string]string{owner: "Directory Owner", member: "Directory Member", admin: ""}, got,
 		"profiles come from the host's directory, blank when it has none")
-	m, err := svc.GetMember(f.ctx, owner, "acme", member)
+	m, err := svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", member)
 	require.NoError(t, err)
 	assert.Equal(t, "member@host.example", m.Email)
 
-	team, err := svc.CreateTeam(f.ctx, owner, "acme", orgs.TeamInput{Name: "Core"})
+	team, err := svc.CreateTeam(f.ctx, orgs.UserActor(owner), "acme", orgs.TeamInput{Name: "Core"})
 	require.NoError(t, err)
-	tm, err := svc.AddTeamMember(f.ctx, owner, "acme", team.Slug, member, orgs.TeamRoleMember)
+	tm, err := svc.AddTeamMember(f.ctx, orgs.UserActor(owner), "acme", team.Slug, member, orgs.TeamRoleMember)
 	require.NoError(t, err)
 	assert.Equal(t, "dir-member", tm.Username)
-	tl, err := svc.ListTeamMembers(f.ctx, owner, "acme", team.Slug, orgs.Page{})
+	tl, err := svc.ListTeamMembers(f.ctx, orgs.UserActor(owner), "acme", team.Slug, orgs.Page{})
 	require.NoError(t, err)
 	require.Len(t, tl.Data, 1)
 	assert.Equal(t, "Directory Member", tl.Data[0].Name)
 
 	// Invitations check the accepting user's email in the directory.
-	inv, err := svc.CreateInvitation(f.ctx, owner, "acme", orgs.InvitationInput{Email: "new@host.example", Role: orgs.RoleMember})
+	inv, err := svc.CreateInvitation(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationInput{Email: "new@host.example", Role: orgs.RoleMember})
 	require.NoError(t, err)
 	assert.Equal(t, "dir-owner", inv.InviterUsername)
-	gotInv, err := svc.GetInvitation(f.ctx, owner, "acme", inv.ID)
+	gotInv, err := svc.GetInvitation(f.ctx, orgs.UserActor(owner), "acme", inv.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "dir-owner", gotInv.InviterUsername, "the inviter's username is a snapshot, whatever the directory")
 	dir["newbie"] = orgs.User{ID: "newbie", Email: "NEW@host.example", Name: "New"}
-	nm, err := svc.AcceptInvitation(f.ctx, "newbie", inv.Token)
+	nm, err := svc.AcceptInvitation(f.ctx, orgs.UserActor("newbie"), inv.Token)
 	require.NoError(t, err)
 	assert.Equal(t, "New", nm.Name)
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"regexp"
@@ -87,7 +88,7 @@ func testCreateSeedsWWW(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store := openStore(t, newStore)
 	svc := newService(t, store) // the default seed
-	org, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Acme"})
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Acme"})
 	require.NoError(t, err)
 	assert.Regexp(t, idPattern(orgs.PrefixOrganization), org.ID)
 	assert.Equal(t, "acme", org.Slug)
@@ -96,7 +97,7 @@ func testCreateSeedsWWW(t *testing.T, newStore NewStore) {
 	assert.Equal(t, orgs.VisibilityPrivate, org.Visibility)
 	assert.Equal(t, "alice", org.CreatedBy)
 
-	d, err := svc.GetOrganizationDetail(ctx, "alice", "acme")
+	d, err := svc.GetOrganizationDetail(ctx, orgs.UserActor("alice"), "acme")
 	require.NoError(t, err)
 	assert.Equal(t, org.ID, d.ID)
 	assert.Equal(t, 1, d.MemberCount)
@@ -115,13 +116,13 @@ func testCreateSeedsWWW(t *testing.T, newStore NewStore) {
 		assert.Regexp(t, idPattern(orgs.PrefixStage), st.ID)
 	}
 
-	m, err := svc.GetMember(ctx, "alice", "acme", "alice")
+	m, err := svc.GetMember(ctx, orgs.UserActor("alice"), "acme", "alice")
 	require.NoError(t, err)
 	assert.Equal(t, orgs.RoleOwner, m.Role)
 
 	es := allEvents(t, store, org.ID)
 	require.Len(t, es, 1)
-	assert.Equal(t, "organization.created", es[0].Type)
+	assert.Equal(t, "organization.created", string(es[0].Type))
 	assert.Equal(t, "alice", es[0].ActorID)
 	assert.Equal(t, org.ID, es[0].OrganizationID)
 	assert.Equal(t, "acme", es[0].Data["slug"])
@@ -132,9 +133,9 @@ func testCreateSeedsWWW(t *testing.T, newStore NewStore) {
 func testCreateSeedWeb(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	svc := newService(t, openStore(t, newStore), orgs.WithSeed(orgs.SeedWeb))
-	_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Acme"})
+	_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Acme"})
 	require.NoError(t, err)
-	d, err := svc.GetOrganizationDetail(ctx, "alice", "acme")
+	d, err := svc.GetOrganizationDetail(ctx, orgs.UserActor("alice"), "acme")
 	require.NoError(t, err)
 	assert.Equal(t, webCategories, categoryNames(t, d.Categories))
 	assert.Empty(t, d.Pipelines)
@@ -144,14 +145,14 @@ func testCreateSeedWeb(t *testing.T, newStore NewStore) {
 func testCreateSeedNone(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	svc := newService(t, openStore(t, newStore), orgs.WithSeed(orgs.SeedNone))
-	_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Acme"})
+	_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Acme"})
 	require.NoError(t, err)
-	d, err := svc.GetOrganizationDetail(ctx, "alice", "acme")
+	d, err := svc.GetOrganizationDetail(ctx, orgs.UserActor("alice"), "acme")
 	require.NoError(t, err)
 	assert.Empty(t, d.Categories)
 	assert.NotNil(t, d.Categories)
 	assert.Empty(t, d.Pipelines)
-	cs, err := svc.ListCategories(ctx, "alice", "acme")
+	cs, err := svc.ListCategories(ctx, orgs.UserActor("alice"), "acme")
 	require.NoError(t, err)
 	assert.Empty(t, cs)
 }
@@ -167,9 +168,9 @@ func testCreateCustomSeed(t *testing.T, newStore NewStore) {
 	}
 	store := openStore(t, newStore)
 	svc := newService(t, store, orgs.WithSeed(seed))
-	_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Bistro"})
+	_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Bistro"})
 	require.NoError(t, err)
-	d, err := svc.GetOrganizationDetail(ctx, "alice", "bistro")
+	d, err := svc.GetOrganizationDetail(ctx, orgs.UserActor("alice"), "bistro")
 	require.NoError(t, err)
 	assert.Equal(t, seed.Categories, categoryNames(t, d.Categories))
 	require.Len(t, d.Pipelines, 2)
@@ -209,7 +210,7 @@ func testCreateStoresEveryField(t *testing.T, newStore NewStore) {
 		ExternalID:   "crm-42",
 		Metadata:     map[string]string{"tier": "gold", "note": "ünïcode ✓ 日本"},
 	}
-	org, err := svc.CreateOrganization(ctx, "alice", in)
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), in)
 	require.NoError(t, err)
 	assert.Equal(t, "acme-corp", org.Slug)
 	assert.Equal(t, "acmehq", org.Handle)
@@ -218,18 +219,24 @@ func testCreateStoresEveryField(t *testing.T, newStore NewStore) {
 	assert.Equal(t, in.Metadata, org.Metadata)
 
 	for _, get := range []func() (*orgs.Organization, error){
-		func() (*orgs.Organization, error) { return svc.GetOrganization(ctx, "alice", "acme-corp") },
-		func() (*orgs.Organization, error) { return svc.GetOrganizationByID(ctx, "alice", org.ID) },
-		func() (*orgs.Organization, error) { return svc.GetOrganizationByExternalID(ctx, "alice", "crm-42") },
 		func() (*orgs.Organization, error) {
-			return store.GetOrganization(ctx, orgs.OrgKey{Slug: "acme-corp"}, "alice")
+			return svc.GetOrganization(ctx, orgs.UserActor("alice"), "acme-corp")
+		},
+		func() (*orgs.Organization, error) {
+			return svc.GetOrganizationByID(ctx, orgs.UserActor("alice"), org.ID)
+		},
+		func() (*orgs.Organization, error) {
+			return svc.GetOrganizationByExternalID(ctx, orgs.UserActor("alice"), "crm-42")
+		},
+		func() (*orgs.Organization, error) {
+			return store.GetOrganization(ctx, orgs.OrganizationKey{Slug: "acme-corp"}, "alice")
 		},
 	} {
 		got, err := get()
 		require.NoError(t, err)
 		assert.Equal(t, normOrg(org), normOrg(got))
 	}
-	l, err := svc.ListOrganizations(ctx, "alice", orgs.OrganizationQuery{})
+	l, err := svc.ListOrganizations(ctx, orgs.UserActor("alice"), orgs.OrganizationQuery{})
 	require.NoError(t, err)
 	require.Len(t, l.Data, 1)
 	assert.Equal(t, normOrg(org), normOrg(&l.Data[0]))
@@ -239,7 +246,7 @@ func testDerivedSlugs(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	svc := newService(t, openStore(t, newStore), orgs.WithSeed(orgs.SeedNone))
 	create := func(name string) (*orgs.Organization, error) {
-		return svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: name})
+		return svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: name})
 	}
 	org, err := create("Acme Corp, Inc.")
 	require.NoError(t, err)
@@ -260,7 +267,7 @@ func testDerivedSlugs(t *testing.T, newStore NewStore) {
 	assert.LessOrEqual(t, len(org.Slug), 63)
 
 	// The derived slug is looked up like an explicit one.
-	got, err := svc.GetOrganization(ctx, "alice", "ACME-corp-INC")
+	got, err := svc.GetOrganization(ctx, orgs.UserActor("alice"), "ACME-corp-INC")
 	require.NoError(t, err)
 	assert.Equal(t, "Acme Corp, Inc.", got.Name)
 
@@ -273,7 +280,7 @@ func testCreateConflicts(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store := openStore(t, newStore)
 	svc := newService(t, store)
-	first, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{
+	first, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{
 		Name: "Acme", Slug: "acme", Handle: "acme-hq", ExternalID: "ext-1"})
 	require.NoError(t, err)
 
@@ -289,11 +296,11 @@ func testCreateConflicts(t *testing.T, newStore NewStore) {
 		{"handle case", orgs.CreateOrganizationInput{Name: "Other", Handle: "ACME-HQ"}, orgs.ErrHandleTaken},
 		{"external id", orgs.CreateOrganizationInput{Name: "Other", ExternalID: "ext-1"}, orgs.ErrExternalIDTaken},
 	} {
-		_, err := svc.CreateOrganization(ctx, "bob", tc.in)
+		_, err := svc.CreateOrganization(ctx, orgs.UserActor("bob"), tc.in)
 		assert.ErrorIs(t, err, tc.want, tc.name)
 	}
 	// Nothing of the failed creations is left behind.
-	l, err := svc.ListOrganizations(ctx, "bob", orgs.OrganizationQuery{})
+	l, err := svc.ListOrganizations(ctx, orgs.UserActor("bob"), orgs.OrganizationQuery{})
 	require.NoError(t, err)
 	assert.Empty(t, l.Data)
 	n, err := store.CountOrganizationsCreatedBy(ctx, "bob")
@@ -304,28 +311,28 @@ func testCreateConflicts(t *testing.T, newStore NewStore) {
 	// Empty handles and external IDs never collide; external IDs are
 	// compared exactly.
 	for i := range 3 {
-		_, err := svc.CreateOrganization(ctx, "bob", orgs.CreateOrganizationInput{Name: fmt.Sprintf("Bob %d", i)})
+		_, err := svc.CreateOrganization(ctx, orgs.UserActor("bob"), orgs.CreateOrganizationInput{Name: fmt.Sprintf("Bob %d", i)})
 		require.NoError(t, err)
 	}
-	_, err = svc.CreateOrganization(ctx, "bob", orgs.CreateOrganizationInput{Name: "Bob ext", ExternalID: "EXT-1"})
+	_, err = svc.CreateOrganization(ctx, orgs.UserActor("bob"), orgs.CreateOrganizationInput{Name: "Bob ext", ExternalID: "EXT-1"})
 	require.NoError(t, err, "external IDs are case-sensitive")
 }
 
 func testReservedSlugs(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	svc := newService(t, openStore(t, newStore), orgs.WithSeed(orgs.SeedNone), orgs.WithReservedSlugs("new", "Settings"))
-	_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "New", Slug: "new"})
+	_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "New", Slug: "new"})
 	requireInvalid(t, err, "slug")
-	_, err = svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "S", Slug: "SETTINGS"})
+	_, err = svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "S", Slug: "SETTINGS"})
 	requireInvalid(t, err, "slug")
-	_, err = svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "S", Slug: "s-org", Handle: "settings"})
+	_, err = svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "S", Slug: "s-org", Handle: "settings"})
 	requireInvalid(t, err, "handle")
 
-	org, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "News", Slug: "news"})
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "News", Slug: "news"})
 	require.NoError(t, err)
-	_, err = svc.UpdateOrganization(ctx, "alice", org.Slug, orgs.UpdateOrganizationInput{Slug: ptr("new")})
+	_, err = svc.UpdateOrganization(ctx, orgs.UserActor("alice"), org.Slug, orgs.UpdateOrganizationInput{Slug: ptr("new")})
 	requireInvalid(t, err, "slug")
-	_, err = svc.GetOrganization(ctx, "alice", "news")
+	_, err = svc.GetOrganization(ctx, orgs.UserActor("alice"), "news")
 	require.NoError(t, err)
 }
 
@@ -338,37 +345,41 @@ func testIndustries(t *testing.T, newStore NewStore) {
 	got[0] = "Changed"
 	assert.Equal(t, orgs.DefaultIndustries[0], svc.Industries()[0], "Industries returns a copy")
 
-	org, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Soft", Industry: "Software"})
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Soft", Industry: "Software"})
 	require.NoError(t, err)
 	assert.Equal(t, "Software", org.Industry)
-	_, err = svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Space", Industry: "Spaceships"})
+	_, err = svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Space", Industry: "Spaceships"})
 	requireInvalid(t, err, "industry")
-	_, err = svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Space", Industry: "software"})
+	_, err = svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Space", Industry: "software"})
 	requireInvalid(t, err, "industry")
 
 	custom := newService(t, store, orgs.WithSeed(orgs.SeedNone), orgs.WithIndustries([]string{"Spaceships", "Mining"}))
 	assert.Equal(t, []string{"Spaceships", "Mining"}, custom.Industries())
-	_, err = custom.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Space", Industry: "Spaceships"})
+	_, err = custom.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Space", Industry: "Spaceships"})
 	require.NoError(t, err)
-	_, err = custom.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Soft 2", Industry: "Software"})
+	_, err = custom.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Soft 2", Industry: "Software"})
 	requireInvalid(t, err, "industry")
-	_, err = custom.UpdateOrganization(ctx, "alice", "space", orgs.UpdateOrganizationInput{Industry: ptr("Software")})
+	_, err = custom.UpdateOrganization(ctx, orgs.UserActor("alice"), "space", orgs.UpdateOrganizationInput{Industry: ptr("Software")})
 	requireInvalid(t, err, "industry")
-	_, err = custom.UpdateOrganization(ctx, "alice", "space", orgs.UpdateOrganizationInput{Industry: ptr("")})
+	_, err = custom.UpdateOrganization(ctx, orgs.UserActor("alice"), "space", orgs.UpdateOrganizationInput{Industry: ptr("")})
 	require.NoError(t, err, "an empty industry clears it")
 }
 
 func testGetOrganization(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
-	_, err := f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{ExternalID: ptr("crm-7")})
+	_, err := f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{ExternalID: ptr("crm-7")})
 	require.NoError(t, err)
 
 	for actor, role := range map[string]orgs.Role{owner: orgs.RoleOwner, admin: orgs.RoleAdmin, member: orgs.RoleMember} {
 		for name, get := range map[string]func() (*orgs.Organization, error){
-			"slug":        func() (*orgs.Organization, error) { return f.svc.GetOrganization(f.ctx, actor, "acme") },
-			"slug case":   func() (*orgs.Organization, error) { return f.svc.GetOrganization(f.ctx, actor, "AcMe") },
-			"id":          func() (*orgs.Organization, error) { return f.svc.GetOrganizationByID(f.ctx, actor, f.org.ID) },
-			"external id": func() (*orgs.Organization, error) { return f.svc.GetOrganizationByExternalID(f.ctx, actor, "crm-7") },
+			"slug":      func() (*orgs.Organization, error) { return f.svc.GetOrganization(f.ctx, orgs.UserActor(actor), "acme") },
+			"slug case": func() (*orgs.Organization, error) { return f.svc.GetOrganization(f.ctx, orgs.UserActor(actor), "AcMe") },
+			"id": func() (*orgs.Organization, error) {
+				return f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(actor), f.org.ID)
+			},
+			"external id": func() (*orgs.Organization, error) {
+				return f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(actor), "crm-7")
+			},
 		} {
 			org, err := get()
 			require.NoError(t, err, "%s by %s", actor, name)
@@ -379,14 +390,14 @@ func testGetOrganization(t *testing.T, newStore NewStore) {
 	}
 
 	for name, err := range map[string]error{
-		"unknown slug":        get2(f.svc.GetOrganization(f.ctx, owner, "nope")),
-		"malformed slug":      get2(f.svc.GetOrganization(f.ctx, owner, "a")),
-		"unknown id":          get2(f.svc.GetOrganizationByID(f.ctx, owner, orgs.NewID(orgs.PrefixOrganization))),
-		"malformed id":        get2(f.svc.GetOrganizationByID(f.ctx, owner, "org_nope")),
-		"id of other kind":    get2(f.svc.GetOrganizationByID(f.ctx, owner, orgs.NewID(orgs.PrefixTeam))),
-		"unknown external id": get2(f.svc.GetOrganizationByExternalID(f.ctx, owner, "crm-8")),
-		"external id case":    get2(f.svc.GetOrganizationByExternalID(f.ctx, owner, "CRM-7")),
-		"empty external id":   get2(f.svc.GetOrganizationByExternalID(f.ctx, owner, "")),
+		"unknown slug":        get2(f.svc.GetOrganization(f.ctx, orgs.UserActor(owner), "nope")),
+		"malformed slug":      get2(f.svc.GetOrganization(f.ctx, orgs.UserActor(owner), "a")),
+		"unknown id":          get2(f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(owner), orgs.NewID(orgs.PrefixOrganization))),
+		"malformed id":        get2(f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(owner), "org_nope")),
+		"id of other kind":    get2(f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(owner), orgs.NewID(orgs.PrefixTeam))),
+		"unknown external id": get2(f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(owner), "crm-8")),
+		"external id case":    get2(f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(owner), "CRM-7")),
+		"empty external id":   get2(f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(owner), "")),
 	} {
 		assert.ErrorIs(t, err, orgs.ErrNotFound, name)
 	}
@@ -397,45 +408,45 @@ func get2[T any](_ T, err error) error { return err }
 
 func testVisibility(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
-	_, err := f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{
+	_, err := f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{
 		ExternalID: ptr("crm-7"), ContactEmail: ptr("legal@acme.example"), ContactPhone: ptr("+1 555 0100"),
 		Domains: []string{"acme.example"}, Metadata: map[string]string{"plan": "gold"},
 		Description: ptr("We make things"), Website: ptr("https://acme.example")})
 	require.NoError(t, err)
-	team, err := f.svc.CreateTeam(f.ctx, owner, "acme", orgs.TeamInput{Name: "Core"})
+	team, err := f.svc.CreateTeam(f.ctx, orgs.UserActor(owner), "acme", orgs.TeamInput{Name: "Core"})
 	require.NoError(t, err)
 	before := snapshot(t, f.store, f.org.ID)
 
 	// Private: an outsider cannot tell the organization exists.
 	for name, err := range map[string]error{
-		"get":             get2(f.svc.GetOrganization(f.ctx, outsider, "acme")),
-		"get by id":       get2(f.svc.GetOrganizationByID(f.ctx, outsider, f.org.ID)),
-		"get by external": get2(f.svc.GetOrganizationByExternalID(f.ctx, outsider, "crm-7")),
-		"detail":          get2(f.svc.GetOrganizationDetail(f.ctx, outsider, "acme")),
-		"categories":      get2(f.svc.ListCategories(f.ctx, outsider, "acme")),
-		"pipelines":       get2(f.svc.ListPipelines(f.ctx, outsider, "acme")),
-		"members":         get2(f.svc.ListMembers(f.ctx, outsider, "acme", orgs.MemberQuery{})),
-		"member":          get2(f.svc.GetMember(f.ctx, outsider, "acme", owner)),
-		"events":          get2(f.svc.ListEvents(f.ctx, outsider, "acme", orgs.EventQuery{})),
-		"teams":           get2(f.svc.ListTeams(f.ctx, outsider, "acme", orgs.Page{})),
-		"team":            get2(f.svc.GetTeam(f.ctx, outsider, "acme", team.Slug)),
-		"invitations":     get2(f.svc.ListInvitations(f.ctx, outsider, "acme", orgs.InvitationQuery{})),
-		"update":          get2(f.svc.UpdateOrganization(f.ctx, outsider, "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})),
-		"delete":          f.svc.DeleteOrganization(f.ctx, outsider, "acme"),
-		"add member":      get2(f.svc.AddMember(f.ctx, outsider, "acme", outsider, orgs.RoleMember)),
-		"leave":           f.svc.LeaveOrganization(f.ctx, outsider, "acme"),
-		"create team":     get2(f.svc.CreateTeam(f.ctx, outsider, "acme", orgs.TeamInput{Name: "Mine"})),
+		"get":             get2(f.svc.GetOrganization(f.ctx, orgs.UserActor(outsider), "acme")),
+		"get by id":       get2(f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(outsider), f.org.ID)),
+		"get by external": get2(f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(outsider), "crm-7")),
+		"detail":          get2(f.svc.GetOrganizationDetail(f.ctx, orgs.UserActor(outsider), "acme")),
+		"categories":      get2(f.svc.ListCategories(f.ctx, orgs.UserActor(outsider), "acme")),
+		"pipelines":       get2(f.svc.ListPipelines(f.ctx, orgs.UserActor(outsider), "acme")),
+		"members":         get2(f.svc.ListMembers(f.ctx, orgs.UserActor(outsider), "acme", orgs.MemberQuery{})),
+		"member":          get2(f.svc.GetMember(f.ctx, orgs.UserActor(outsider), "acme", owner)),
+		"events":          get2(f.svc.ListEvents(f.ctx, orgs.UserActor(outsider), "acme", orgs.EventQuery{})),
+		"teams":           get2(f.svc.ListTeams(f.ctx, orgs.UserActor(outsider), "acme", orgs.Page{})),
+		"team":            get2(f.svc.GetTeam(f.ctx, orgs.UserActor(outsider), "acme", team.Slug)),
+		"invitations":     get2(f.svc.ListInvitations(f.ctx, orgs.UserActor(outsider), "acme", orgs.InvitationQuery{})),
+		"update":          get2(f.svc.UpdateOrganization(f.ctx, orgs.UserActor(outsider), "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})),
+		"delete":          f.svc.DeleteOrganization(f.ctx, orgs.UserActor(outsider), "acme"),
+		"add member":      get2(f.svc.AddMember(f.ctx, orgs.UserActor(outsider), "acme", outsider, orgs.RoleMember)),
+		"leave":           f.svc.LeaveOrganization(f.ctx, orgs.UserActor(outsider), "acme"),
+		"create team":     get2(f.svc.CreateTeam(f.ctx, orgs.UserActor(outsider), "acme", orgs.TeamInput{Name: "Mine"})),
 	} {
 		assert.ErrorIs(t, err, orgs.ErrNotFound, "private, %s", name)
 	}
-	l, err := f.svc.ListOrganizations(f.ctx, outsider, orgs.OrganizationQuery{})
+	l, err := f.svc.ListOrganizations(f.ctx, orgs.UserActor(outsider), orgs.OrganizationQuery{})
 	require.NoError(t, err)
 	assert.Empty(t, l.Data)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
 	// Public: anyone may read the organization's public view, and nothing
 	// else: what a caller sees is decided by field, not by record.
-	_, err = f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{Visibility: ptr(orgs.VisibilityPublic)})
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{Visibility: ptr(orgs.VisibilityPublic)})
 	require.NoError(t, err)
 	full := f.get(owner, "acme")
 	require.False(t, full.IsPublicView())
@@ -446,7 +457,7 @@ func testVisibility(t *testing.T, newStore NewStore) {
 	public.Domains, public.Metadata = nil, nil
 	before = snapshot(t, f.store, f.org.ID)
 	detail := func() (*orgs.Organization, error) {
-		d, err := f.svc.GetOrganizationDetail(f.ctx, outsider, "acme")
+		d, err := f.svc.GetOrganizationDetail(f.ctx, orgs.UserActor(outsider), "acme")
 		if err != nil {
 			return nil, err
 		}
@@ -454,9 +465,13 @@ func testVisibility(t *testing.T, newStore NewStore) {
 		return &d.Organization, nil
 	}
 	for name, get := range map[string]func() (*orgs.Organization, error){
-		"get":       func() (*orgs.Organization, error) { return f.svc.GetOrganization(f.ctx, outsider, "acme") },
-		"get by id": func() (*orgs.Organization, error) { return f.svc.GetOrganizationByID(f.ctx, outsider, f.org.ID) },
-		"detail":    detail,
+		"get": func() (*orgs.Organization, error) {
+			return f.svc.GetOrganization(f.ctx, orgs.UserActor(outsider), "acme")
+		},
+		"get by id": func() (*orgs.Organization, error) {
+			return f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(outsider), f.org.ID)
+		},
+		"detail": detail,
 	} {
 		org, err := get()
 		require.NoError(t, err, "public, %s", name)
@@ -464,33 +479,33 @@ func testVisibility(t *testing.T, newStore NewStore) {
 		assert.True(t, org.IsPublicView(), "public, %s", name)
 	}
 	// The external ID is not public, so it finds nothing for an outsider.
-	_, err = f.svc.GetOrganizationByExternalID(f.ctx, outsider, "crm-7")
+	_, err = f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(outsider), "crm-7")
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "public, get by external ID")
-	_, err = f.svc.ListDomains(f.ctx, outsider, "acme")
+	_, err = f.svc.ListDomains(f.ctx, orgs.UserActor(outsider), "acme")
 	assert.ErrorIs(t, err, orgs.ErrForbidden, "public, domains")
 	// A member still sees everything.
-	m, err := f.svc.GetOrganization(f.ctx, member, "acme")
+	m, err := f.svc.GetOrganization(f.ctx, orgs.UserActor(member), "acme")
 	require.NoError(t, err)
 	assert.Equal(t, "legal@acme.example", m.ContactEmail)
 	assert.Equal(t, "crm-7", m.ExternalID)
 	assert.Equal(t, map[string]string{"plan": "gold"}, m.Metadata)
 	for name, err := range map[string]error{
-		"members":     get2(f.svc.ListMembers(f.ctx, outsider, "acme", orgs.MemberQuery{})),
-		"member":      get2(f.svc.GetMember(f.ctx, outsider, "acme", owner)),
-		"events":      get2(f.svc.ListEvents(f.ctx, outsider, "acme", orgs.EventQuery{})),
-		"teams":       get2(f.svc.ListTeams(f.ctx, outsider, "acme", orgs.Page{})),
-		"team":        get2(f.svc.GetTeam(f.ctx, outsider, "acme", team.Slug)),
-		"invitations": get2(f.svc.ListInvitations(f.ctx, outsider, "acme", orgs.InvitationQuery{})),
-		"update":      get2(f.svc.UpdateOrganization(f.ctx, outsider, "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})),
-		"delete":      f.svc.DeleteOrganization(f.ctx, outsider, "acme"),
-		"add member":  get2(f.svc.AddMember(f.ctx, outsider, "acme", outsider, orgs.RoleMember)),
-		"create team": get2(f.svc.CreateTeam(f.ctx, outsider, "acme", orgs.TeamInput{Name: "Mine"})),
-		"invite":      get2(f.svc.CreateInvitation(f.ctx, outsider, "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
+		"members":     get2(f.svc.ListMembers(f.ctx, orgs.UserActor(outsider), "acme", orgs.MemberQuery{})),
+		"member":      get2(f.svc.GetMember(f.ctx, orgs.UserActor(outsider), "acme", owner)),
+		"events":      get2(f.svc.ListEvents(f.ctx, orgs.UserActor(outsider), "acme", orgs.EventQuery{})),
+		"teams":       get2(f.svc.ListTeams(f.ctx, orgs.UserActor(outsider), "acme", orgs.Page{})),
+		"team":        get2(f.svc.GetTeam(f.ctx, orgs.UserActor(outsider), "acme", team.Slug)),
+		"invitations": get2(f.svc.ListInvitations(f.ctx, orgs.UserActor(outsider), "acme", orgs.InvitationQuery{})),
+		"update":      get2(f.svc.UpdateOrganization(f.ctx, orgs.UserActor(outsider), "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})),
+		"delete":      f.svc.DeleteOrganization(f.ctx, orgs.UserActor(outsider), "acme"),
+		"add member":  get2(f.svc.AddMember(f.ctx, orgs.UserActor(outsider), "acme", outsider, orgs.RoleMember)),
+		"create team": get2(f.svc.CreateTeam(f.ctx, orgs.UserActor(outsider), "acme", orgs.TeamInput{Name: "Mine"})),
+		"invite":      get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(outsider), "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
 	} {
 		assert.ErrorIs(t, err, orgs.ErrForbidden, "public, %s", name)
 	}
-	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, outsider, "acme"), orgs.ErrNotMember)
-	l, err = f.svc.ListOrganizations(f.ctx, outsider, orgs.OrganizationQuery{})
+	assert.ErrorIs(t, f.svc.LeaveOrganization(f.ctx, orgs.UserActor(outsider), "acme"), orgs.ErrNotMember)
+	l, err = f.svc.ListOrganizations(f.ctx, orgs.UserActor(outsider), orgs.OrganizationQuery{})
 	require.NoError(t, err)
 	assert.Empty(t, l.Data, "a public organization is not one of the outsider's")
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
@@ -500,7 +515,7 @@ func testListOrganizations(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	svc := newService(t, openStore(t, newStore), orgs.WithSeed(orgs.SeedNone))
 	create := func(actor, name string, domains ...string) *orgs.Organization {
-		org, err := svc.CreateOrganization(ctx, actor, orgs.CreateOrganizationInput{Name: name, Domains: domains})
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor(actor), orgs.CreateOrganizationInput{Name: name, Domains: domains})
 		require.NoError(t, err)
 		return org
 	}
@@ -508,12 +523,12 @@ func testListOrganizations(t *testing.T, newStore NewStore) {
 	beta := create("alice", "Beta Gadgets", "beta.example", "shared.example")
 	gamma := create("alice", "Gamma Widgets", "shared.example")
 	delta := create("bob", "Delta Widgets", "shared.example")
-	_, err := svc.AddMember(ctx, "alice", beta.Slug, "bob", orgs.RoleMember)
+	_, err := svc.AddMember(ctx, orgs.UserActor("alice"), beta.Slug, "bob", orgs.RoleMember)
 	require.NoError(t, err)
 
 	list := func(actor string, q orgs.OrganizationQuery) []string {
 		t.Helper()
-		l, err := svc.ListOrganizations(ctx, actor, q)
+		l, err := svc.ListOrganizations(ctx, orgs.UserActor(actor), q)
 		require.NoError(t, err)
 		var ids []string
 		for _, o := range l.Data {
@@ -533,7 +548,7 @@ func testListOrganizations(t *testing.T, newStore NewStore) {
 	assert.Empty(t, list("carol", orgs.OrganizationQuery{}))
 
 	// Each organization carries the caller's role.
-	l, err := svc.ListOrganizations(ctx, "bob", orgs.OrganizationQuery{})
+	l, err := svc.ListOrganizations(ctx, orgs.UserActor("bob"), orgs.OrganizationQuery{})
 	require.NoError(t, err)
 	require.Len(t, l.Data, 2)
 	assert.Equal(t, orgs.RoleMember, l.Data[0].Role)
@@ -558,17 +573,17 @@ func testListOrganizationsPagination(t *testing.T, newStore NewStore) {
 	svc := newService(t, openStore(t, newStore), orgs.WithSeed(orgs.SeedNone))
 	var want []string
 	for i := range 45 {
-		org, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: fmt.Sprintf("Org %02d", i)})
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: fmt.Sprintf("Org %02d", i)})
 		require.NoError(t, err)
 		want = append(want, org.ID)
 		if i%10 == 0 { // someone else's organizations are not listed
-			_, err := svc.CreateOrganization(ctx, "bob", orgs.CreateOrganizationInput{Name: fmt.Sprintf("Bob %02d", i)})
+			_, err := svc.CreateOrganization(ctx, orgs.UserActor("bob"), orgs.CreateOrganizationInput{Name: fmt.Sprintf("Bob %02d", i)})
 			require.NoError(t, err)
 		}
 	}
 	require.Equal(t, sorted(want), want, "IDs sort in creation order")
 	list := func(p orgs.Page) (*orgs.List[orgs.Organization], error) {
-		return svc.ListOrganizations(ctx, "alice", orgs.OrganizationQuery{Page: p})
+		return svc.ListOrganizations(ctx, orgs.UserActor("alice"), orgs.OrganizationQuery{Page: p})
 	}
 	key := func(o orgs.Organization) string { return o.ID }
 	checkWalks(t, 10, want, key, list)
@@ -576,7 +591,7 @@ func testListOrganizationsPagination(t *testing.T, newStore NewStore) {
 	checkWalks(t, 45, want, key, list)
 	checkWalks(t, 100, want, key, list)
 	checkWalks(t, 3, want[:10], key, func(p orgs.Page) (*orgs.List[orgs.Organization], error) {
-		return svc.ListOrganizations(ctx, "alice", orgs.OrganizationQuery{Search: "Org 0", Page: p})
+		return svc.ListOrganizations(ctx, orgs.UserActor("alice"), orgs.OrganizationQuery{Search: "Org 0", Page: p})
 	})
 
 	l, err := list(orgs.Page{})
@@ -615,7 +630,7 @@ func testUpdateOrganization(t *testing.T, newStore NewStore) {
 		ExternalID:   ptr("ext-9"),
 		Metadata:     map[string]string{"plan": "pro"},
 	}
-	org, err := f.svc.UpdateOrganization(f.ctx, admin, "acme", in)
+	org, err := f.svc.UpdateOrganization(f.ctx, orgs.UserActor(admin), "acme", in)
 	require.NoError(t, err)
 	want := orgs.Organization{
 		ID: created.ID, Name: "Acme Two", Slug: "acme-two", Handle: "acme2", Description: "New description",
@@ -626,18 +641,18 @@ func testUpdateOrganization(t *testing.T, newStore NewStore) {
 		CreatedAt: created.CreatedAt.UTC(), UpdatedAt: f.clock.Now(),
 	}
 	assert.Equal(t, want, normOrg(org))
-	got, err := f.svc.GetOrganization(f.ctx, admin, "acme-two")
+	got, err := f.svc.GetOrganization(f.ctx, orgs.UserActor(admin), "acme-two")
 	require.NoError(t, err)
 	assert.Equal(t, want, normOrg(got))
 
 	e := f.lastEvent()
-	assert.Equal(t, "organization.updated", e.Type)
+	assert.Equal(t, "organization.updated", string(e.Type))
 	assert.Equal(t, admin, e.ActorID)
 	assert.Equal(t, "name,slug,handle,description,logo_url,website,industry,contact_email,contact_phone,external_id,visibility,domains,metadata",
 		e.Data["fields"])
 
 	// Empty values clear the optional fields; nil leaves them.
-	org, err = f.svc.UpdateOrganization(f.ctx, owner, "acme-two", orgs.UpdateOrganizationInput{
+	org, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme-two", orgs.UpdateOrganizationInput{
 		Handle: ptr(""), Description: ptr(""), LogoURL: ptr(""), Website: ptr(""), Industry: ptr(""),
 		ContactEmail: ptr(""), ContactPhone: ptr(""), ExternalID: ptr(""),
 		Domains: []string{}, Metadata: map[string]string{},
@@ -646,18 +661,18 @@ func testUpdateOrganization(t *testing.T, newStore NewStore) {
 	want.Handle, want.Description, want.LogoURL, want.Website, want.Industry = "", "", "", "", ""
 	want.ContactEmail, want.ContactPhone, want.ExternalID = "", "", ""
 	want.Domains, want.Metadata, want.Role = []string{}, map[string]string{}, orgs.RoleOwner
-	got, err = f.svc.GetOrganization(f.ctx, owner, "acme-two")
+	got, err = f.svc.GetOrganization(f.ctx, orgs.UserActor(owner), "acme-two")
 	require.NoError(t, err)
 	assert.Equal(t, want, normOrg(got))
 	assert.Equal(t, want, normOrg(org))
-	_, err = f.svc.GetOrganizationByExternalID(f.ctx, owner, "ext-9")
+	_, err = f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(owner), "ext-9")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 
 	// An empty update changes nothing but is still recorded.
 	n := len(f.events())
-	_, err = f.svc.UpdateOrganization(f.ctx, owner, "acme-two", orgs.UpdateOrganizationInput{})
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme-two", orgs.UpdateOrganizationInput{})
 	require.NoError(t, err)
-	got, err = f.svc.GetOrganization(f.ctx, owner, "acme-two")
+	got, err = f.svc.GetOrganization(f.ctx, orgs.UserActor(owner), "acme-two")
 	require.NoError(t, err)
 	assert.Equal(t, want, normOrg(got))
 	assert.Len(t, f.events(), n+1)
@@ -665,31 +680,31 @@ func testUpdateOrganization(t *testing.T, newStore NewStore) {
 
 func testUpdateSlug(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
-	org, err := f.svc.UpdateOrganization(f.ctx, owner, "ACME", orgs.UpdateOrganizationInput{Slug: ptr("acme-inc")})
+	org, err := f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "ACME", orgs.UpdateOrganizationInput{Slug: ptr("acme-inc")})
 	require.NoError(t, err)
 	assert.Equal(t, "acme-inc", org.Slug)
-	_, err = f.svc.GetOrganization(f.ctx, owner, "acme")
+	_, err = f.svc.GetOrganization(f.ctx, orgs.UserActor(owner), "acme")
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "the old slug is gone")
 	got := f.get(member, "acme-inc")
 	assert.Equal(t, f.org.ID, got.ID)
 
 	// The old slug is free for another organization.
-	other, err := f.svc.CreateOrganization(f.ctx, admin, orgs.CreateOrganizationInput{Name: "Acme"})
+	other, err := f.svc.CreateOrganization(f.ctx, orgs.UserActor(admin), orgs.CreateOrganizationInput{Name: "Acme"})
 	require.NoError(t, err)
 	assert.Equal(t, "acme", other.Slug)
 	assert.NotEqual(t, f.org.ID, other.ID)
 
 	// Setting a slug to its current value is not a conflict.
-	_, err = f.svc.UpdateOrganization(f.ctx, owner, "acme-inc", orgs.UpdateOrganizationInput{Slug: ptr("acme-inc"), Name: ptr("Acme Inc")})
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme-inc", orgs.UpdateOrganizationInput{Slug: ptr("acme-inc"), Name: ptr("Acme Inc")})
 	require.NoError(t, err)
 }
 
 func testUpdateConflicts(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
-	_, err := f.svc.CreateOrganization(f.ctx, outsider, orgs.CreateOrganizationInput{
+	_, err := f.svc.CreateOrganization(f.ctx, orgs.UserActor(outsider), orgs.CreateOrganizationInput{
 		Name: "Other", Slug: "other", Handle: "other-hq", ExternalID: "ext-2"})
 	require.NoError(t, err)
-	_, err = f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{Handle: ptr("acme-hq"), ExternalID: ptr("ext-1")})
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{Handle: ptr("acme-hq"), ExternalID: ptr("ext-1")})
 	require.NoError(t, err)
 	before := snapshot(t, f.store, f.org.ID)
 
@@ -703,13 +718,13 @@ func testUpdateConflicts(t *testing.T, newStore NewStore) {
 		{"handle", orgs.UpdateOrganizationInput{Handle: ptr("other-hq")}, orgs.ErrHandleTaken},
 		{"external id", orgs.UpdateOrganizationInput{ExternalID: ptr("ext-2"), Description: ptr("changed")}, orgs.ErrExternalIDTaken},
 	} {
-		_, err := f.svc.UpdateOrganization(f.ctx, owner, "acme", tc.in)
+		_, err := f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", tc.in)
 		assert.ErrorIs(t, err, tc.want, tc.name)
 	}
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID), "a refused update writes nothing")
 
 	// Keeping one's own handle and external ID is not a conflict.
-	_, err = f.svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{
 		Handle: ptr("acme-hq"), ExternalID: ptr("ext-1"), Slug: ptr("acme")})
 	require.NoError(t, err)
 }
@@ -717,15 +732,15 @@ func testUpdateConflicts(t *testing.T, newStore NewStore) {
 func testUpdatePermissions(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	before := snapshot(t, f.store, f.org.ID)
-	_, err := f.svc.UpdateOrganization(f.ctx, member, "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})
+	_, err := f.svc.UpdateOrganization(f.ctx, orgs.UserActor(member), "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})
 	assert.ErrorIs(t, err, orgs.ErrForbidden)
-	_, err = f.svc.UpdateOrganization(f.ctx, outsider, "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(outsider), "acme", orgs.UpdateOrganizationInput{Name: ptr("Mine")})
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	_, err = f.svc.UpdateOrganization(f.ctx, owner, "nope", orgs.UpdateOrganizationInput{Name: ptr("Mine")})
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "nope", orgs.UpdateOrganizationInput{Name: ptr("Mine")})
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 
-	_, err = f.svc.UpdateOrganization(f.ctx, admin, "acme", orgs.UpdateOrganizationInput{Name: ptr("Acme by Admin")})
+	_, err = f.svc.UpdateOrganization(f.ctx, orgs.UserActor(admin), "acme", orgs.UpdateOrganizationInput{Name: ptr("Acme by Admin")})
 	require.NoError(t, err)
 	assert.Equal(t, "Acme by Admin", f.get(member, "acme").Name)
 }
@@ -733,7 +748,7 @@ func testUpdatePermissions(t *testing.T, newStore NewStore) {
 func testMetadata(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	update := func(svc *orgs.Service, md map[string]string) error {
-		_, err := svc.UpdateOrganization(f.ctx, owner, "acme", orgs.UpdateOrganizationInput{Metadata: md})
+		_, err := svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", orgs.UpdateOrganizationInput{Metadata: md})
 		return err
 	}
 	keys := func(n int) map[string]string {
@@ -771,53 +786,55 @@ func testMetadata(t *testing.T, newStore NewStore) {
 	requireInvalid(t, update(tight, map[string]string{"a": "1", "b": "2", "c": "3"}), "metadata")
 	requireInvalid(t, update(tight, map[string]string{"abcd": "1"}), "metadata")
 	requireInvalid(t, update(tight, map[string]string{"a": "12345"}), "metadata")
-	_, err := tight.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: "Meta", Metadata: keys(3)})
+	_, err := tight.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Meta", Metadata: keys(3)})
 	requireInvalid(t, err, "metadata")
 }
 
 func testDeleteOrganization(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	ctx := f.ctx
-	team, err := f.svc.CreateTeam(ctx, owner, "acme", orgs.TeamInput{Name: "Core"})
+	team, err := f.svc.CreateTeam(ctx, orgs.UserActor(owner), "acme", orgs.TeamInput{Name: "Core"})
 	require.NoError(t, err)
-	_, err = f.svc.AddTeamMember(ctx, owner, "acme", team.Slug, member, orgs.TeamRoleMember)
+	_, err = f.svc.AddTeamMember(ctx, orgs.UserActor(owner), "acme", team.Slug, member, orgs.TeamRoleMember)
 	require.NoError(t, err)
-	inv, err := f.svc.CreateInvitation(ctx, owner, "acme", orgs.InvitationInput{Email: "new@example.com", Role: orgs.RoleMember})
+	inv, err := f.svc.CreateInvitation(ctx, orgs.UserActor(owner), "acme", orgs.InvitationInput{Email: "new@example.com", Role: orgs.RoleMember})
 	require.NoError(t, err)
-	pipe, err := f.svc.CreatePipeline(ctx, owner, "acme", orgs.PipelineInput{Name: "Extra", Stages: []string{"One"}})
+	pipe, err := f.svc.CreatePipeline(ctx, orgs.UserActor(owner), "acme", orgs.PipelineInput{Name: "Extra", Stages: []string{"One"}})
 	require.NoError(t, err)
-	cats, err := f.svc.ListCategories(ctx, owner, "acme")
+	cats, err := f.svc.ListCategories(ctx, orgs.UserActor(owner), "acme")
 	require.NoError(t, err)
 	require.NotEmpty(t, cats)
 	// Another organization must not lose anything.
-	other, err := f.svc.CreateOrganization(ctx, member, orgs.CreateOrganizationInput{Name: "Other"})
+	other, err := f.svc.CreateOrganization(ctx, orgs.UserActor(member), orgs.CreateOrganizationInput{Name: "Other"})
 	require.NoError(t, err)
 	otherBefore := snapshot(t, f.store, other.ID)
 	eventsBefore := len(f.events())
 
-	require.NoError(t, f.svc.DeleteOrganization(ctx, owner, "acme"))
+	require.NoError(t, f.svc.DeleteOrganization(ctx, orgs.UserActor(owner), "acme"))
 
-	_, err = f.svc.GetOrganization(ctx, owner, "acme")
+	_, err = f.svc.GetOrganization(ctx, orgs.UserActor(owner), "acme")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	_, err = f.svc.GetOrganizationByID(ctx, owner, f.org.ID)
+	_, err = f.svc.GetOrganizationByID(ctx, orgs.UserActor(owner), f.org.ID)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	_, err = f.store.GetOrganization(ctx, orgs.OrgKey{ID: f.org.ID}, "")
+	_, err = f.store.GetOrganization(ctx, orgs.OrganizationKey{ID: f.org.ID}, "")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	assert.ErrorIs(t, f.store.LockOrganization(ctx, f.org.ID), orgs.ErrNotFound)
+	assert.ErrorIs(t, f.store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		return tx.LockOrganization(ctx, f.org.ID)
+	}), orgs.ErrNotFound)
 	for _, u := range []string{owner, admin, member} {
 		_, err = f.store.GetMember(ctx, f.org.ID, u)
 		assert.ErrorIs(t, err, orgs.ErrNotFound, "membership of %s", u)
 	}
-	ms, err := f.store.ListMembers(ctx, f.org.ID, orgs.MemberFilter{Range: orgs.Range{Limit: 10}})
+	ms, err := f.store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: f.org.ID, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, ms)
 	n, err := f.store.CountMembers(ctx, f.org.ID, "")
 	require.NoError(t, err)
 	assert.Zero(t, n)
-	cs, err := f.store.ListCategories(ctx, f.org.ID)
+	cs, err := f.store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: f.org.ID})
 	require.NoError(t, err)
 	assert.Empty(t, cs)
-	ps, err := f.store.ListPipelines(ctx, f.org.ID)
+	ps, err := f.store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: f.org.ID})
 	require.NoError(t, err)
 	assert.Empty(t, ps)
 	_, err = f.store.GetPipeline(ctx, f.org.ID, pipe.ID)
@@ -826,21 +843,21 @@ func testDeleteOrganization(t *testing.T, newStore NewStore) {
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 	_, err = f.store.FindPendingInvitation(ctx, f.org.ID, "new@example.com")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	invs, err := f.store.ListInvitations(ctx, f.org.ID, orgs.InvitationFilter{Now: f.clock.Now(), Range: orgs.Range{Limit: 10}})
+	invs, err := f.store.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: f.org.ID, Now: f.clock.Now(), Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, invs)
 	_, err = f.store.GetTeam(ctx, f.org.ID, team.Slug)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	ts, err := f.store.ListTeams(ctx, f.org.ID, orgs.Range{Limit: 10})
+	ts, err := f.store.ListTeams(ctx, orgs.TeamFilter{OrganizationID: f.org.ID, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, ts)
 	_, err = f.store.GetTeamMember(ctx, team.ID, member)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	tms, err := f.store.ListTeamMembers(ctx, team.ID, orgs.Range{Limit: 10})
+	tms, err := f.store.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: team.ID, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, tms)
 	for _, u := range []string{owner, admin} {
-		l, err := f.svc.ListOrganizations(ctx, u, orgs.OrganizationQuery{})
+		l, err := f.svc.ListOrganizations(ctx, orgs.UserActor(u), orgs.OrganizationQuery{})
 		require.NoError(t, err)
 		assert.Empty(t, l.Data, "organizations of %s", u)
 	}
@@ -848,9 +865,9 @@ func testDeleteOrganization(t *testing.T, newStore NewStore) {
 	// The audit log stays, ending with the deletion.
 	es := f.events()
 	require.Len(t, es, eventsBefore+1)
-	assert.Equal(t, "organization.deleted", es[len(es)-1].Type)
+	assert.Equal(t, "organization.deleted", string(es[len(es)-1].Type))
 	assert.Equal(t, owner, es[len(es)-1].ActorID)
-	assert.Equal(t, "organization.created", es[0].Type)
+	assert.Equal(t, "organization.created", string(es[0].Type))
 
 	// Profiles are the host's users, not the organization's.
 	users, err := f.store.Users(ctx, []string{owner, member})
@@ -858,10 +875,10 @@ func testDeleteOrganization(t *testing.T, newStore NewStore) {
 	assert.Len(t, users, 2)
 
 	assert.Equal(t, otherBefore, snapshot(t, f.store, other.ID), "another organization is untouched")
-	assert.ErrorIs(t, f.svc.DeleteOrganization(ctx, owner, "acme"), orgs.ErrNotFound)
+	assert.ErrorIs(t, f.svc.DeleteOrganization(ctx, orgs.UserActor(owner), "acme"), orgs.ErrNotFound)
 
 	// The slug, handle and external ID are free again.
-	again, err := f.svc.CreateOrganization(ctx, owner, orgs.CreateOrganizationInput{Name: "Acme"})
+	again, err := f.svc.CreateOrganization(ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Acme"})
 	require.NoError(t, err)
 	assert.Equal(t, "acme", again.Slug)
 	assert.NotEqual(t, f.org.ID, again.ID)
@@ -870,10 +887,10 @@ func testDeleteOrganization(t *testing.T, newStore NewStore) {
 func testDeletePermissions(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore)
 	before := snapshot(t, f.store, f.org.ID)
-	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, admin, "acme"), orgs.ErrForbidden)
-	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, member, "acme"), orgs.ErrForbidden)
-	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, outsider, "acme"), orgs.ErrNotFound)
-	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, owner, "nope"), orgs.ErrNotFound)
+	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, orgs.UserActor(admin), "acme"), orgs.ErrForbidden)
+	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, orgs.UserActor(member), "acme"), orgs.ErrForbidden)
+	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, orgs.UserActor(outsider), "acme"), orgs.ErrNotFound)
+	assert.ErrorIs(t, f.svc.DeleteOrganization(f.ctx, orgs.UserActor(owner), "nope"), orgs.ErrNotFound)
 	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 }
 
@@ -882,19 +899,19 @@ func testUnauthenticated(t *testing.T, newStore NewStore) {
 	before := snapshot(t, f.store, f.org.ID)
 	for _, actor := range []string{"", "a\x00b", "bad\xffutf8", strings.Repeat("u", 129)} {
 		for name, err := range map[string]error{
-			"create":       get2(f.svc.CreateOrganization(f.ctx, actor, orgs.CreateOrganizationInput{Name: "X Org"})),
-			"get":          get2(f.svc.GetOrganization(f.ctx, actor, "acme")),
-			"get by id":    get2(f.svc.GetOrganizationByID(f.ctx, actor, f.org.ID)),
-			"list":         get2(f.svc.ListOrganizations(f.ctx, actor, orgs.OrganizationQuery{})),
-			"update":       get2(f.svc.UpdateOrganization(f.ctx, actor, "acme", orgs.UpdateOrganizationInput{})),
-			"delete":       f.svc.DeleteOrganization(f.ctx, actor, "acme"),
-			"add member":   get2(f.svc.AddMember(f.ctx, actor, "acme", "someone", orgs.RoleMember)),
-			"list members": get2(f.svc.ListMembers(f.ctx, actor, "acme", orgs.MemberQuery{})),
-			"leave":        f.svc.LeaveOrganization(f.ctx, actor, "acme"),
-			"events":       get2(f.svc.ListEvents(f.ctx, actor, "acme", orgs.EventQuery{})),
-			"create team":  get2(f.svc.CreateTeam(f.ctx, actor, "acme", orgs.TeamInput{Name: "T"})),
-			"invite":       get2(f.svc.CreateInvitation(f.ctx, actor, "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
-			"accept":       get2(f.svc.AcceptInvitation(f.ctx, actor, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
+			"create":       get2(f.svc.CreateOrganization(f.ctx, orgs.UserActor(actor), orgs.CreateOrganizationInput{Name: "X Org"})),
+			"get":          get2(f.svc.GetOrganization(f.ctx, orgs.UserActor(actor), "acme")),
+			"get by id":    get2(f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(actor), f.org.ID)),
+			"list":         get2(f.svc.ListOrganizations(f.ctx, orgs.UserActor(actor), orgs.OrganizationQuery{})),
+			"update":       get2(f.svc.UpdateOrganization(f.ctx, orgs.UserActor(actor), "acme", orgs.UpdateOrganizationInput{})),
+			"delete":       f.svc.DeleteOrganization(f.ctx, orgs.UserActor(actor), "acme"),
+			"add member":   get2(f.svc.AddMember(f.ctx, orgs.UserActor(actor), "acme", "someone", orgs.RoleMember)),
+			"list members": get2(f.svc.ListMembers(f.ctx, orgs.UserActor(actor), "acme", orgs.MemberQuery{})),
+			"leave":        f.svc.LeaveOrganization(f.ctx, orgs.UserActor(actor), "acme"),
+			"events":       get2(f.svc.ListEvents(f.ctx, orgs.UserActor(actor), "acme", orgs.EventQuery{})),
+			"create team":  get2(f.svc.CreateTeam(f.ctx, orgs.UserActor(actor), "acme", orgs.TeamInput{Name: "T"})),
+			"invite":       get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(actor), "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember})),
+			"accept":       get2(f.svc.AcceptInvitation(f.ctx, orgs.UserActor(actor), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")),
 		} {
 			assert.ErrorIs(t, err, orgs.ErrUnauthenticated, "%s by %q", name, actor)
 		}

@@ -100,39 +100,39 @@ func rankCase(t *testing.T, store orgs.Store, n int, actorRole, target orgs.Role
 	actor := fmt.Sprintf("actor-%d", n)
 	holder := fmt.Sprintf("holder-%d", n) // a member with the target role
 	plain := fmt.Sprintf("plain-%d", n)   // a plain member
-	org, err := svc.CreateOrganization(ctx, founder, orgs.CreateOrganizationInput{Name: "Ranks", Slug: slug})
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor(founder), orgs.CreateOrganizationInput{Name: "Ranks", Slug: slug})
 	require.NoError(t, err)
 	for user, role := range map[string]orgs.Role{actor: actorRole, holder: target, plain: orgs.RoleMember} {
-		_, err := svc.AddMember(ctx, founder, slug, user, role)
+		_, err := svc.AddMember(ctx, orgs.UserActor(founder), slug, user, role)
 		require.NoError(t, err)
 	}
-	expired, err := svc.CreateInvitation(ctx, founder, slug, orgs.InvitationInput{Email: fmt.Sprintf("old-%d@example.com", n), Role: target})
+	expired, err := svc.CreateInvitation(ctx, orgs.UserActor(founder), slug, orgs.InvitationInput{Email: fmt.Sprintf("old-%d@example.com", n), Role: target})
 	require.NoError(t, err)
 	clock.Advance(25 * time.Hour) // expired is now past its expiry
-	pending, err := svc.CreateInvitation(ctx, founder, slug, orgs.InvitationInput{Email: fmt.Sprintf("new-%d@example.com", n), Role: target})
+	pending, err := svc.CreateInvitation(ctx, orgs.UserActor(founder), slug, orgs.InvitationInput{Email: fmt.Sprintf("new-%d@example.com", n), Role: target})
 	require.NoError(t, err)
 
 	before := snapshot(t, store, org.ID)
 	var callErr error
 	switch op {
 	case "add":
-		_, callErr = svc.AddMember(ctx, actor, slug, fmt.Sprintf("newcomer-%d", n), target)
+		_, callErr = svc.AddMember(ctx, orgs.UserActor(actor), slug, fmt.Sprintf("newcomer-%d", n), target)
 	case "invite":
-		_, callErr = svc.CreateInvitation(ctx, actor, slug, orgs.InvitationInput{Email: fmt.Sprintf("third-%d@example.com", n), Role: target})
+		_, callErr = svc.CreateInvitation(ctx, orgs.UserActor(actor), slug, orgs.InvitationInput{Email: fmt.Sprintf("third-%d@example.com", n), Role: target})
 	case "resend":
-		_, callErr = svc.ResendInvitation(ctx, actor, slug, pending.ID)
+		_, callErr = svc.ResendInvitation(ctx, orgs.UserActor(actor), slug, pending.ID)
 	case "resend-expired":
-		_, callErr = svc.ResendInvitation(ctx, actor, slug, expired.ID)
+		_, callErr = svc.ResendInvitation(ctx, orgs.UserActor(actor), slug, expired.ID)
 	case "revoke":
-		callErr = svc.RevokeInvitation(ctx, actor, slug, pending.ID)
+		callErr = svc.RevokeInvitation(ctx, orgs.UserActor(actor), slug, pending.ID)
 	case "promote":
-		_, callErr = svc.UpdateMemberRole(ctx, actor, slug, plain, target)
+		_, callErr = svc.UpdateMemberRole(ctx, orgs.UserActor(actor), slug, plain, target)
 	case "demote":
-		_, callErr = svc.UpdateMemberRole(ctx, actor, slug, holder, orgs.RoleMember)
+		_, callErr = svc.UpdateMemberRole(ctx, orgs.UserActor(actor), slug, holder, orgs.RoleMember)
 	case "remove":
-		callErr = svc.RemoveMember(ctx, actor, slug, holder)
+		callErr = svc.RemoveMember(ctx, orgs.UserActor(actor), slug, holder)
 	case "transfer":
-		callErr = svc.TransferOwnership(ctx, actor, slug, holder)
+		callErr = svc.TransferOwnership(ctx, orgs.UserActor(actor), slug, holder)
 	default:
 		t.Fatalf("unknown operation %q", op)
 	}

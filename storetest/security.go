@@ -35,35 +35,35 @@ func testCrossTenant(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store := openStore(t, newStore)
 	svc := newService(t, store, orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1}))
-	_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "A", Slug: "tenant-a"})
+	_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "A", Slug: "tenant-a"})
 	require.NoError(t, err)
-	_, err = svc.CreateOrganization(ctx, "mallory", orgs.CreateOrganizationInput{Name: "B", Slug: "tenant-b"})
+	_, err = svc.CreateOrganization(ctx, orgs.UserActor("mallory"), orgs.CreateOrganizationInput{Name: "B", Slug: "tenant-b"})
 	require.NoError(t, err)
-	_, err = svc.AddMember(ctx, "alice", "tenant-a", "bob", orgs.RoleMember)
+	_, err = svc.AddMember(ctx, orgs.UserActor("alice"), "tenant-a", "bob", orgs.RoleMember)
 	require.NoError(t, err)
-	_, err = svc.CreateTeam(ctx, "alice", "tenant-a", orgs.TeamInput{Name: "Alpha", Slug: "alpha-team"})
+	_, err = svc.CreateTeam(ctx, orgs.UserActor("alice"), "tenant-a", orgs.TeamInput{Name: "Alpha", Slug: "alpha-team"})
 	require.NoError(t, err)
-	_, err = svc.AddTeamMember(ctx, "alice", "tenant-a", "alpha-team", "bob", orgs.TeamRoleMaintainer)
+	_, err = svc.AddTeamMember(ctx, orgs.UserActor("alice"), "tenant-a", "alpha-team", "bob", orgs.TeamRoleMaintainer)
 	require.NoError(t, err)
-	_, err = svc.CreateTeam(ctx, "mallory", "tenant-b", orgs.TeamInput{Name: "Beta", Slug: "beta-team"})
+	_, err = svc.CreateTeam(ctx, orgs.UserActor("mallory"), "tenant-b", orgs.TeamInput{Name: "Beta", Slug: "beta-team"})
 	require.NoError(t, err)
-	invA, err := svc.CreateInvitation(ctx, "alice", "tenant-a", orgs.InvitationInput{Email: "carol@example.com", Role: orgs.RoleAdmin})
+	invA, err := svc.CreateInvitation(ctx, orgs.UserActor("alice"), "tenant-a", orgs.InvitationInput{Email: "carol@example.com", Role: orgs.RoleAdmin})
 	require.NoError(t, err)
-	catsA, err := svc.ListCategories(ctx, "alice", "tenant-a")
+	catsA, err := svc.ListCategories(ctx, orgs.UserActor("alice"), "tenant-a")
 	require.NoError(t, err)
 	require.NotEmpty(t, catsA)
-	pipesA, err := svc.ListPipelines(ctx, "alice", "tenant-a")
+	pipesA, err := svc.ListPipelines(ctx, orgs.UserActor("alice"), "tenant-a")
 	require.NoError(t, err)
-	pipesB, err := svc.ListPipelines(ctx, "mallory", "tenant-b")
+	pipesB, err := svc.ListPipelines(ctx, orgs.UserActor("mallory"), "tenant-b")
 	require.NoError(t, err)
 	require.NotEmpty(t, pipesA)
 	require.NotEmpty(t, pipesB)
 	pA, pB := pipesA[0], pipesB[0]
 	require.NotEmpty(t, pA.Stages)
 	stageA := pA.Stages[0].ID
-	a, err := svc.GetOrganization(ctx, "alice", "tenant-a")
+	a, err := svc.GetOrganization(ctx, orgs.UserActor("alice"), "tenant-a")
 	require.NoError(t, err)
-	b, err := svc.GetOrganization(ctx, "mallory", "tenant-b")
+	b, err := svc.GetOrganization(ctx, orgs.UserActor("mallory"), "tenant-b")
 	require.NoError(t, err)
 	beforeA, beforeB := snapshot(t, store, a.ID), snapshot(t, store, b.ID)
 
@@ -72,44 +72,52 @@ func testCrossTenant(t *testing.T, newStore NewStore) {
 		fn   func(slug string) error
 	}
 	calls := []call{
-		{"GetTeam", func(s string) error { return get2(svc.GetTeam(ctx, "mallory", s, "alpha-team")) }},
+		{"GetTeam", func(s string) error { return get2(svc.GetTeam(ctx, orgs.UserActor("mallory"), s, "alpha-team")) }},
 		{"UpdateTeam", func(s string) error {
-			return get2(svc.UpdateTeam(ctx, "mallory", s, "alpha-team", orgs.TeamUpdate{Name: ptr("pwned")}))
+			return get2(svc.UpdateTeam(ctx, orgs.UserActor("mallory"), s, "alpha-team", orgs.TeamUpdate{Name: ptr("pwned")}))
 		}},
-		{"DeleteTeam", func(s string) error { return svc.DeleteTeam(ctx, "mallory", s, "alpha-team") }},
-		{"ListTeamMembers", func(s string) error { return get2(svc.ListTeamMembers(ctx, "mallory", s, "alpha-team", orgs.Page{})) }},
+		{"DeleteTeam", func(s string) error { return svc.DeleteTeam(ctx, orgs.UserActor("mallory"), s, "alpha-team") }},
+		{"ListTeamMembers", func(s string) error {
+			return get2(svc.ListTeamMembers(ctx, orgs.UserActor("mallory"), s, "alpha-team", orgs.Page{}))
+		}},
 		{"AddTeamMember", func(s string) error {
-			return get2(svc.AddTeamMember(ctx, "mallory", s, "alpha-team", "mallory", orgs.TeamRoleMaintainer))
+			return get2(svc.AddTeamMember(ctx, orgs.UserActor("mallory"), s, "alpha-team", "mallory", orgs.TeamRoleMaintainer))
 		}},
 		{"UpdateTeamMemberRole", func(s string) error {
-			return get2(svc.UpdateTeamMemberRole(ctx, "mallory", s, "alpha-team", "bob", orgs.TeamRoleMember))
+			return get2(svc.UpdateTeamMemberRole(ctx, orgs.UserActor("mallory"), s, "alpha-team", "bob", orgs.TeamRoleMember))
 		}},
-		{"RemoveTeamMember", func(s string) error { return svc.RemoveTeamMember(ctx, "mallory", s, "alpha-team", "bob") }},
-		{"GetInvitation", func(s string) error { return get2(svc.GetInvitation(ctx, "mallory", s, invA.ID)) }},
-		{"ResendInvitation", func(s string) error { return get2(svc.ResendInvitation(ctx, "mallory", s, invA.ID)) }},
-		{"RevokeInvitation", func(s string) error { return svc.RevokeInvitation(ctx, "mallory", s, invA.ID) }},
+		{"RemoveTeamMember", func(s string) error {
+			return svc.RemoveTeamMember(ctx, orgs.UserActor("mallory"), s, "alpha-team", "bob")
+		}},
+		{"GetInvitation", func(s string) error { return get2(svc.GetInvitation(ctx, orgs.UserActor("mallory"), s, invA.ID)) }},
+		{"ResendInvitation", func(s string) error { return get2(svc.ResendInvitation(ctx, orgs.UserActor("mallory"), s, invA.ID)) }},
+		{"RevokeInvitation", func(s string) error { return svc.RevokeInvitation(ctx, orgs.UserActor("mallory"), s, invA.ID) }},
 		{"UpdateCategory", func(s string) error {
-			return get2(svc.UpdateCategory(ctx, "mallory", s, catsA[0].ID, orgs.CategoryUpdate{Name: ptr("pwned"), Position: ptr(3)}))
+			return get2(svc.UpdateCategory(ctx, orgs.UserActor("mallory"), s, catsA[0].ID, orgs.CategoryUpdate{Name: ptr("pwned"), Position: ptr(3)}))
 		}},
-		{"DeleteCategory", func(s string) error { return svc.DeleteCategory(ctx, "mallory", s, catsA[0].ID) }},
-		{"GetPipeline", func(s string) error { return get2(svc.GetPipeline(ctx, "mallory", s, pA.ID)) }},
+		{"DeleteCategory", func(s string) error { return svc.DeleteCategory(ctx, orgs.UserActor("mallory"), s, catsA[0].ID) }},
+		{"GetPipeline", func(s string) error { return get2(svc.GetPipeline(ctx, orgs.UserActor("mallory"), s, pA.ID)) }},
 		{"UpdatePipeline", func(s string) error {
-			return get2(svc.UpdatePipeline(ctx, "mallory", s, pA.ID, orgs.PipelineUpdate{Name: ptr("pwned"), IsDefault: ptr(true)}))
+			return get2(svc.UpdatePipeline(ctx, orgs.UserActor("mallory"), s, pA.ID, orgs.PipelineUpdate{Name: ptr("pwned"), IsDefault: ptr(true)}))
 		}},
-		{"DeletePipeline", func(s string) error { return svc.DeletePipeline(ctx, "mallory", s, pA.ID) }},
-		{"AddStage", func(s string) error { return get2(svc.AddStage(ctx, "mallory", s, pA.ID, "pwned")) }},
-		{"RenameStage", func(s string) error { return get2(svc.RenameStage(ctx, "mallory", s, pA.ID, stageA, "pwned")) }},
-		{"RemoveStage", func(s string) error { return get2(svc.RemoveStage(ctx, "mallory", s, pA.ID, stageA)) }},
+		{"DeletePipeline", func(s string) error { return svc.DeletePipeline(ctx, orgs.UserActor("mallory"), s, pA.ID) }},
+		{"AddStage", func(s string) error { return get2(svc.AddStage(ctx, orgs.UserActor("mallory"), s, pA.ID, "pwned")) }},
+		{"RenameStage", func(s string) error {
+			return get2(svc.RenameStage(ctx, orgs.UserActor("mallory"), s, pA.ID, stageA, "pwned"))
+		}},
+		{"RemoveStage", func(s string) error { return get2(svc.RemoveStage(ctx, orgs.UserActor("mallory"), s, pA.ID, stageA)) }},
 		{"ReorderStages", func(s string) error {
 			ids := make([]string, len(pA.Stages))
 			for i, st := range pA.Stages {
 				ids[len(ids)-1-i] = st.ID
 			}
-			return get2(svc.ReorderStages(ctx, "mallory", s, pA.ID, ids))
+			return get2(svc.ReorderStages(ctx, orgs.UserActor("mallory"), s, pA.ID, ids))
 		}},
-		{"GetMember", func(s string) error { return get2(svc.GetMember(ctx, "mallory", s, "bob")) }},
-		{"UpdateMemberRole", func(s string) error { return get2(svc.UpdateMemberRole(ctx, "mallory", s, "bob", orgs.RoleAdmin)) }},
-		{"RemoveMember", func(s string) error { return svc.RemoveMember(ctx, "mallory", s, "bob") }},
+		{"GetMember", func(s string) error { return get2(svc.GetMember(ctx, orgs.UserActor("mallory"), s, "bob")) }},
+		{"UpdateMemberRole", func(s string) error {
+			return get2(svc.UpdateMemberRole(ctx, orgs.UserActor("mallory"), s, "bob", orgs.RoleAdmin))
+		}},
+		{"RemoveMember", func(s string) error { return svc.RemoveMember(ctx, orgs.UserActor("mallory"), s, "bob") }},
 	}
 	for _, c := range calls {
 		for _, slug := range []string{"tenant-b", "tenant-a"} {
@@ -118,25 +126,25 @@ func testCrossTenant(t *testing.T, newStore NewStore) {
 		}
 	}
 	// A stage of A addressed inside B's own pipeline.
-	_, err = svc.RenameStage(ctx, "mallory", "tenant-b", pB.ID, stageA, "pwned")
+	_, err = svc.RenameStage(ctx, orgs.UserActor("mallory"), "tenant-b", pB.ID, stageA, "pwned")
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "RenameStage: A's stage in B's pipeline")
-	_, err = svc.RemoveStage(ctx, "mallory", "tenant-b", pB.ID, stageA)
+	_, err = svc.RemoveStage(ctx, orgs.UserActor("mallory"), "tenant-b", pB.ID, stageA)
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "RemoveStage: A's stage in B's pipeline")
 	stages := []orgs.StageInput{{ID: stageA, Name: "pwned"}}
-	_, err = svc.UpdatePipeline(ctx, "mallory", "tenant-b", pB.ID, orgs.PipelineUpdate{Stages: stages})
+	_, err = svc.UpdatePipeline(ctx, orgs.UserActor("mallory"), "tenant-b", pB.ID, orgs.PipelineUpdate{Stages: stages})
 	assert.True(t, errors.Is(err, orgs.ErrNotFound) || errors.Is(err, orgs.ErrInvalid),
 		"UpdatePipeline: A's stage in B's pipeline: %v", err)
 	// A's member named in a body, under B: not a member there.
-	_, err = svc.AddTeamMember(ctx, "mallory", "tenant-b", "beta-team", "bob", orgs.TeamRoleMember)
+	_, err = svc.AddTeamMember(ctx, orgs.UserActor("mallory"), "tenant-b", "beta-team", "bob", orgs.TeamRoleMember)
 	assert.ErrorIs(t, err, orgs.ErrNotMember, "AddTeamMember: A's member to B's team")
-	assert.ErrorIs(t, svc.TransferOwnership(ctx, "mallory", "tenant-b", "bob"), orgs.ErrNotMember, "TransferOwnership to A's member")
+	assert.ErrorIs(t, svc.TransferOwnership(ctx, orgs.UserActor("mallory"), "tenant-b", "bob"), orgs.ErrNotMember, "TransferOwnership to A's member")
 	// A itself, by slug, ID and every reader: not found for Mallory.
-	assert.ErrorIs(t, get2(svc.GetOrganization(ctx, "mallory", "tenant-a")), orgs.ErrNotFound)
-	assert.ErrorIs(t, get2(svc.GetOrganizationByID(ctx, "mallory", a.ID)), orgs.ErrNotFound)
-	assert.ErrorIs(t, get2(svc.ListMembers(ctx, "mallory", "tenant-a", orgs.MemberQuery{})), orgs.ErrNotFound)
-	assert.ErrorIs(t, get2(svc.ListInvitations(ctx, "mallory", "tenant-a", orgs.InvitationQuery{})), orgs.ErrNotFound)
-	assert.ErrorIs(t, get2(svc.ListEvents(ctx, "mallory", "tenant-a", orgs.EventQuery{})), orgs.ErrNotFound)
-	assert.ErrorIs(t, get2(svc.ListTeams(ctx, "mallory", "tenant-a", orgs.Page{})), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(svc.GetOrganization(ctx, orgs.UserActor("mallory"), "tenant-a")), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(svc.GetOrganizationByID(ctx, orgs.UserActor("mallory"), a.ID)), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(svc.ListMembers(ctx, orgs.UserActor("mallory"), "tenant-a", orgs.MemberQuery{})), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(svc.ListInvitations(ctx, orgs.UserActor("mallory"), "tenant-a", orgs.InvitationQuery{})), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(svc.ListEvents(ctx, orgs.UserActor("mallory"), "tenant-a", orgs.EventQuery{})), orgs.ErrNotFound)
+	assert.ErrorIs(t, get2(svc.ListTeams(ctx, orgs.UserActor("mallory"), "tenant-a", orgs.Page{})), orgs.ErrNotFound)
 
 	assert.Equal(t, beforeA, snapshot(t, store, a.ID), "organization A changed")
 	assert.Equal(t, beforeB, snapshot(t, store, b.ID), "organization B changed")
@@ -175,51 +183,51 @@ func testVerbatimInput(t *testing.T, newStore NewStore) {
 			if len(s) <= 64 {
 				ext = s
 			}
-			org, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{
+			org, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{
 				Name: s, Slug: slug, Description: s + "\n" + s, ExternalID: ext, Metadata: meta})
 			require.NoError(t, err)
-			got, err := svc.GetOrganization(ctx, "alice", slug)
+			got, err := svc.GetOrganization(ctx, orgs.UserActor("alice"), slug)
 			require.NoError(t, err)
 			assert.Equal(t, s, got.Name)
 			assert.Equal(t, s+"\n"+s, got.Description)
 			assert.Equal(t, meta, got.Metadata)
 			assert.Equal(t, ext, got.ExternalID)
 			if ext != "" {
-				byExt, err := svc.GetOrganizationByExternalID(ctx, "alice", ext)
+				byExt, err := svc.GetOrganizationByExternalID(ctx, orgs.UserActor("alice"), ext)
 				require.NoError(t, err)
 				assert.Equal(t, org.ID, byExt.ID)
 			}
-			l, err := svc.ListOrganizations(ctx, "alice", orgs.OrganizationQuery{Search: s})
+			l, err := svc.ListOrganizations(ctx, orgs.UserActor("alice"), orgs.OrganizationQuery{Search: s})
 			require.NoError(t, err)
 			require.Len(t, l.Data, 1, "searching organizations for the name itself")
 			assert.Equal(t, s, l.Data[0].Name)
 
-			tm, err := svc.CreateTeam(ctx, "alice", slug, orgs.TeamInput{Name: s, Slug: "team", Description: s})
+			tm, err := svc.CreateTeam(ctx, orgs.UserActor("alice"), slug, orgs.TeamInput{Name: s, Slug: "team", Description: s})
 			require.NoError(t, err)
-			gotTeam, err := svc.GetTeam(ctx, "alice", slug, tm.Slug)
+			gotTeam, err := svc.GetTeam(ctx, orgs.UserActor("alice"), slug, tm.Slug)
 			require.NoError(t, err)
 			assert.Equal(t, s, gotTeam.Name)
 			assert.Equal(t, s, gotTeam.Description)
 
-			_, err = svc.CreateCategory(ctx, "alice", slug, orgs.CategoryInput{Name: s})
+			_, err = svc.CreateCategory(ctx, orgs.UserActor("alice"), slug, orgs.CategoryInput{Name: s})
 			require.NoError(t, err)
-			cs, err := svc.ListCategories(ctx, "alice", slug)
+			cs, err := svc.ListCategories(ctx, orgs.UserActor("alice"), slug)
 			require.NoError(t, err)
 			require.Len(t, cs, 1)
 			assert.Equal(t, s, cs[0].Name)
 
-			p, err := svc.CreatePipeline(ctx, "alice", slug, orgs.PipelineInput{Name: s, Stages: []string{s, s + "2"}})
+			p, err := svc.CreatePipeline(ctx, orgs.UserActor("alice"), slug, orgs.PipelineInput{Name: s, Stages: []string{s, s + "2"}})
 			require.NoError(t, err)
-			gotP, err := svc.GetPipeline(ctx, "alice", slug, p.ID)
+			gotP, err := svc.GetPipeline(ctx, orgs.UserActor("alice"), slug, p.ID)
 			require.NoError(t, err)
 			assert.Equal(t, s, gotP.Name)
 			assert.Equal(t, []string{s, s + "2"}, stageNames(t, gotP))
 
 			user := fmt.Sprintf("user-%d", i)
 			require.NoError(t, svc.PutUser(ctx, orgs.User{ID: user, Username: s, Name: s}))
-			_, err = svc.AddMember(ctx, "alice", slug, user, orgs.RoleMember)
+			_, err = svc.AddMember(ctx, orgs.UserActor("alice"), slug, user, orgs.RoleMember)
 			require.NoError(t, err)
-			ms, err := svc.ListMembers(ctx, "alice", slug, orgs.MemberQuery{Search: s})
+			ms, err := svc.ListMembers(ctx, orgs.UserActor("alice"), slug, orgs.MemberQuery{Search: s})
 			require.NoError(t, err)
 			require.Len(t, ms.Data, 1, "searching members for the name itself")
 			assert.Equal(t, user, ms.Data[0].UserID)
@@ -234,11 +242,11 @@ func testVerbatimInput(t *testing.T, newStore NewStore) {
 	// Bidi overrides and isolates (Trojan Source) and line separators are
 	// refused, as invalid input, and nothing is written.
 	for _, s := range []string{"\u202eevil", "a\u2066b\u2069", "line\u2028break"} {
-		_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: s, Slug: "refused"})
+		_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: s, Slug: "refused"})
 		requireInvalid(t, err, "name")
 	}
 	// The tables are all still there.
-	l, err := svc.ListOrganizations(ctx, "alice", orgs.OrganizationQuery{Page: orgs.Page{Limit: 100}})
+	l, err := svc.ListOrganizations(ctx, orgs.UserActor("alice"), orgs.OrganizationQuery{Page: orgs.Page{Limit: 100}})
 	require.NoError(t, err)
 	assert.Len(t, l.Data, len(hostile))
 	n, err := store.CountMembers(ctx, l.Data[0].ID, "")
@@ -256,27 +264,27 @@ func testSearchIsLiteral(t *testing.T, newStore NewStore) {
 		"u-pct": "100% sure", "u-und": "snake_case", "u-bsl": `back\slash`,
 		"u-plain": "plain name", "u-x": "sure 1000", "u-y": "snakeXcase", "u-z": "backslash",
 	}
-	_, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Search", Slug: "search"})
+	_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Search", Slug: "search"})
 	require.NoError(t, err)
 	for _, u := range slices.Sorted(maps.Keys(names)) {
 		require.NoError(t, svc.PutUser(ctx, orgs.User{ID: u, Name: names[u]}))
-		_, err := svc.AddMember(ctx, "alice", "search", u, orgs.RoleMember)
+		_, err := svc.AddMember(ctx, orgs.UserActor("alice"), "search", u, orgs.RoleMember)
 		require.NoError(t, err)
-		_, err = svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: names[u], Slug: "org-" + u})
+		_, err = svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: names[u], Slug: "org-" + u})
 		require.NoError(t, err)
 	}
 	for search, want := range map[string][]string{
 		"%": {"u-pct"}, "0%": {"u-pct"}, "_": {"u-und"}, "e_c": {"u-und"}, `\`: {"u-bsl"}, `k\s`: {"u-bsl"},
 		`%_\`: nil, "'": nil, `\%`: nil,
 	} {
-		ms, err := svc.ListMembers(ctx, "alice", "search", orgs.MemberQuery{Search: search})
+		ms, err := svc.ListMembers(ctx, orgs.UserActor("alice"), "search", orgs.MemberQuery{Search: search})
 		require.NoError(t, err, "search %q", search)
 		var got []string
 		for _, m := range ms.Data {
 			got = append(got, m.UserID)
 		}
 		assert.Equal(t, want, got, "members matching %q", search)
-		os, err := svc.ListOrganizations(ctx, "alice", orgs.OrganizationQuery{Search: search})
+		os, err := svc.ListOrganizations(ctx, orgs.UserActor("alice"), orgs.OrganizationQuery{Search: search})
 		require.NoError(t, err, "search %q", search)
 		var gotNames []string
 		for _, o := range os.Data {

@@ -68,18 +68,18 @@ func testStoreOrganizationRoundTrip(t *testing.T, newStore NewStore) {
 
 	want := normOrg(org)
 	want.Role = orgs.RoleOwner
-	for name, key := range map[string]orgs.OrgKey{"id": {ID: org.ID}, "slug": {Slug: "acme"}, "external id": {ExternalID: "crm-1"}} {
+	for name, key := range map[string]orgs.OrganizationKey{"id": {ID: org.ID}, "slug": {Slug: "acme"}, "external id": {ExternalID: "crm-1"}} {
 		got, err := store.GetOrganization(ctx, key, owner)
 		require.NoError(t, err, name)
 		assert.Equal(t, want, normOrg(got), name)
 	}
 	for _, viewer := range []string{"", "stranger"} {
-		got, err := store.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, viewer)
+		got, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, viewer)
 		require.NoError(t, err)
 		assert.Equal(t, orgs.Role(""), got.Role, "viewer %q", viewer)
 		assert.Equal(t, 1, got.MemberCount)
 	}
-	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{Limit: 10}})
+	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	require.Len(t, l, 1)
 	assert.Equal(t, want, normOrg(&l[0]))
@@ -107,7 +107,7 @@ func testStoreOrganizationRoundTrip(t *testing.T, newStore NewStore) {
 		"search none":      {orgs.OrganizationFilter{UserID: owner, Search: "beta"}, 0},
 		"other user":       {orgs.OrganizationFilter{UserID: "stranger"}, 0},
 	} {
-		tc.f.Range = orgs.Range{Limit: 10}
+		tc.f.Range = orgs.Range{MaxRows: 10}
 		l, err := store.ListOrganizations(ctx, tc.f)
 		require.NoError(t, err)
 		assert.Len(t, l, tc.want, name)
@@ -124,7 +124,7 @@ func testStoreOrganizationConflicts(t *testing.T, newStore NewStore) {
 	insert := func(mod func(o *orgs.Organization)) error {
 		o, m := newOrganization(fmt.Sprintf("other-%d", time.Now().UnixNano()), "bob")
 		mod(o)
-		return store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error { return tx.InsertOrganization(ctx, o, m) })
+		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error { return tx.InsertOrganization(ctx, o, m) })
 	}
 	assert.ErrorIs(t, insert(func(o *orgs.Organization) { o.Slug = "acme" }), orgs.ErrSlugTaken)
 	assert.ErrorIs(t, insert(func(o *orgs.Organization) { o.Handle = "acme-hq" }), orgs.ErrHandleTaken)
@@ -133,7 +133,7 @@ func testStoreOrganizationConflicts(t *testing.T, newStore NewStore) {
 	n, err := store.CountOrganizationsCreatedBy(ctx, "bob")
 	require.NoError(t, err)
 	assert.Zero(t, n, "refused inserts leave nothing")
-	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "bob", Range: orgs.Range{Limit: 10}})
+	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "bob", Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, l)
 
@@ -154,11 +154,11 @@ func testStoreOrganizationConflicts(t *testing.T, newStore NewStore) {
 	} {
 		o := *second
 		tc.mod(&o)
-		err := store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		err := store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			return errors.Join(tx.LockOrganization(ctx, o.ID), tx.UpdateOrganization(ctx, &o))
 		})
 		assert.ErrorIs(t, err, tc.want, name)
-		got, err := store.GetOrganization(ctx, orgs.OrgKey{ID: second.ID}, "")
+		got, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: second.ID}, "")
 		require.NoError(t, err)
 		assert.Equal(t, "second", got.Slug, name)
 		assert.Empty(t, got.Handle, name)
@@ -185,18 +185,18 @@ func testStoreUpdateOrganization(t *testing.T, newStore NewStore) {
 		return errors.Join(tx.LockOrganization(ctx, org.ID), tx.UpdateOrganization(ctx, &up))
 	})
 
-	got, err := store.GetOrganization(ctx, orgs.OrgKey{Slug: "renamed"}, owner)
+	got, err := store.GetOrganization(ctx, orgs.OrganizationKey{Slug: "renamed"}, owner)
 	require.NoError(t, err)
 	want := normOrg(&up)
 	want.MemberCount, want.TeamCount, want.CreatedBy, want.CreatedAt = 1, 0, owner, org.CreatedAt
 	want.Domains = []string{"a.example", "b.example"} // UpdateOrganization leaves domains alone
 	assert.Equal(t, want, normOrg(got))
-	_, err = store.GetOrganization(ctx, orgs.OrgKey{Slug: "acme"}, owner)
+	_, err = store.GetOrganization(ctx, orgs.OrganizationKey{Slug: "acme"}, owner)
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "the old slug is gone")
-	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Domain: "a.example", Range: orgs.Range{Limit: 10}})
+	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Domain: "a.example", Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Len(t, l, 1)
-	l, err = store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Domain: "c.example", Range: orgs.Range{Limit: 10}})
+	l, err = store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Domain: "c.example", Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, l)
 	n, err := store.CountOrganizationsCreatedBy(ctx, owner)
@@ -218,22 +218,22 @@ func checkRange(t *testing.T, name string, keys []string, list func(r orgs.Range
 	n := len(keys)
 	between := func(i int) string { return keys[i] + "0" } // after keys[i], before keys[i+1]
 	for _, tc := range []rangeCase{
-		{orgs.Range{Limit: n + 1}, 0, n},
-		{orgs.Range{Limit: n}, 0, n},
-		{orgs.Range{Limit: 3}, 0, 3},
-		{orgs.Range{After: keys[2], Limit: 3}, 3, 6},
-		{orgs.Range{After: keys[n-3], Limit: 5}, n - 2, n},
-		{orgs.Range{After: keys[n-1], Limit: 3}, n, n},
-		{orgs.Range{After: between(2), Limit: 2}, 3, 5},
-		{orgs.Range{Before: keys[5], Limit: 3}, 2, 5},
-		{orgs.Range{Before: keys[1], Limit: 3}, 0, 1},
-		{orgs.Range{Before: keys[0], Limit: 3}, 0, 0},
-		{orgs.Range{Before: between(n - 1), Limit: 2}, n - 2, n},
-		{orgs.Range{Before: between(4), Limit: 2}, 3, 5},
-		{orgs.Range{Before: keys[n-1], Limit: n + 1}, 0, n - 1},
-		{orgs.Range{After: keys[1], Before: keys[6], Limit: 10}, 2, 6},
-		{orgs.Range{After: keys[1], Before: keys[6], Limit: 2}, 2, 4},
-		{orgs.Range{After: keys[3], Before: keys[4], Limit: 2}, 4, 4},
+		{orgs.Range{MaxRows: n + 1}, 0, n},
+		{orgs.Range{MaxRows: n}, 0, n},
+		{orgs.Range{MaxRows: 3}, 0, 3},
+		{orgs.Range{After: keys[2], MaxRows: 3}, 3, 6},
+		{orgs.Range{After: keys[n-3], MaxRows: 5}, n - 2, n},
+		{orgs.Range{After: keys[n-1], MaxRows: 3}, n, n},
+		{orgs.Range{After: between(2), MaxRows: 2}, 3, 5},
+		{orgs.Range{Before: keys[5], MaxRows: 3}, 2, 5},
+		{orgs.Range{Before: keys[1], MaxRows: 3}, 0, 1},
+		{orgs.Range{Before: keys[0], MaxRows: 3}, 0, 0},
+		{orgs.Range{Before: between(n - 1), MaxRows: 2}, n - 2, n},
+		{orgs.Range{Before: between(4), MaxRows: 2}, 3, 5},
+		{orgs.Range{Before: keys[n-1], MaxRows: n + 1}, 0, n - 1},
+		{orgs.Range{After: keys[1], Before: keys[6], MaxRows: 10}, 2, 6},
+		{orgs.Range{After: keys[1], Before: keys[6], MaxRows: 2}, 2, 4},
+		{orgs.Range{After: keys[3], Before: keys[4], MaxRows: 2}, 4, 4},
 	} {
 		got, err := list(tc.r)
 		require.NoError(t, err, "%s %+v", name, tc.r)
@@ -300,31 +300,31 @@ func testStoreRange(t *testing.T, newStore NewStore) {
 		return nil
 	})
 	checkRange(t, "ListMembers", sorted(append(users, "alice")), func(r orgs.Range) ([]string, error) {
-		l, err := store.ListMembers(ctx, orgID, orgs.MemberFilter{Range: r})
+		l, err := store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: orgID, Range: r})
 		return keysOf(l, func(m orgs.Member) string { return m.UserID }), err
 	})
 	checkRange(t, "ListMembers by role", users, func(r orgs.Range) ([]string, error) {
-		l, err := store.ListMembers(ctx, orgID, orgs.MemberFilter{Role: orgs.RoleMember, Range: r})
+		l, err := store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: orgID, Role: orgs.RoleMember, Range: r})
 		return keysOf(l, func(m orgs.Member) string { return m.UserID }), err
 	})
 	checkRange(t, "ListTeamMembers", users, func(r orgs.Range) ([]string, error) {
-		l, err := store.ListTeamMembers(ctx, team.ID, r)
+		l, err := store.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: team.ID, Range: r})
 		return keysOf(l, func(m orgs.TeamMember) string { return m.UserID }), err
 	})
 	checkRange(t, "ListEvents", eventIDs, func(r orgs.Range) ([]string, error) {
-		l, err := store.ListEvents(ctx, orgID, orgs.EventFilter{Type: "test.event", Range: r})
+		l, err := store.ListEvents(ctx, orgs.EventFilter{OrganizationID: orgID, Type: "test.event", Range: r})
 		return keysOf(l, func(e orgs.Event) string { return e.ID }), err
 	})
 	checkRange(t, "ListInvitations", invIDs, func(r orgs.Range) ([]string, error) {
-		l, err := store.ListInvitations(ctx, orgID, orgs.InvitationFilter{Now: now(), Range: r})
+		l, err := store.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: orgID, Now: now(), Range: r})
 		return keysOf(l, func(i orgs.Invitation) string { return i.ID }), err
 	})
 	checkRange(t, "ListInvitations pending", invIDs, func(r orgs.Range) ([]string, error) {
-		l, err := store.ListInvitations(ctx, orgID, orgs.InvitationFilter{Status: orgs.InvitationPending, Now: now(), Range: r})
+		l, err := store.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: orgID, Status: orgs.InvitationPending, Now: now(), Range: r})
 		return keysOf(l, func(i orgs.Invitation) string { return i.ID }), err
 	})
 	checkRange(t, "ListTeams", teamIDs, func(r orgs.Range) ([]string, error) {
-		l, err := store.ListTeams(ctx, orgID, r)
+		l, err := store.ListTeams(ctx, orgs.TeamFilter{OrganizationID: orgID, Range: r})
 		return keysOf(l, func(tm orgs.Team) string { return tm.ID }), err
 	})
 }
@@ -364,29 +364,36 @@ func testStoreNotFound(t *testing.T, newStore NewStore) {
 	missingOrg := orgs.NewID(orgs.PrefixOrganization)
 	missingTeam := orgs.NewID(orgs.PrefixTeam)
 
-	reads := map[string]func(tx orgs.Tx) error{
-		"GetOrganization id":   func(tx orgs.Tx) error { return get2(tx.GetOrganization(ctx, orgs.OrgKey{ID: missingOrg}, owner)) },
-		"GetOrganization slug": func(tx orgs.Tx) error { return get2(tx.GetOrganization(ctx, orgs.OrgKey{Slug: "missing"}, owner)) },
-		"GetOrganization external": func(tx orgs.Tx) error {
-			return get2(tx.GetOrganization(ctx, orgs.OrgKey{ExternalID: "missing"}, owner))
+	reads := map[string]func(tx orgs.Reader) error{
+		"GetOrganization id": func(tx orgs.Reader) error {
+			return get2(tx.GetOrganization(ctx, orgs.OrganizationKey{ID: missingOrg}, owner))
 		},
-		"LockOrganization":         func(tx orgs.Tx) error { return tx.LockOrganization(ctx, missingOrg) },
-		"GetMember":                func(tx orgs.Tx) error { return get2(tx.GetMember(ctx, org.ID, "nobody")) },
-		"GetMember other org":      func(tx orgs.Tx) error { return get2(tx.GetMember(ctx, missingOrg, owner)) },
-		"GetPipeline":              func(tx orgs.Tx) error { return get2(tx.GetPipeline(ctx, org.ID, orgs.NewID(orgs.PrefixPipeline))) },
-		"GetPipeline wrong org":    func(tx orgs.Tx) error { return get2(tx.GetPipeline(ctx, org.ID, pipe.ID)) },
-		"GetInvitation":            func(tx orgs.Tx) error { return get2(tx.GetInvitation(ctx, org.ID, orgs.NewID(orgs.PrefixInvitation))) },
-		"GetInvitation wrong org":  func(tx orgs.Tx) error { return get2(tx.GetInvitation(ctx, org.ID, inv.ID)) },
-		"GetInvitationByTokenHash": func(tx orgs.Tx) error { return get2(tx.GetInvitationByTokenHash(ctx, make([]byte, 32))) },
-		"FindPendingInvitation":    func(tx orgs.Tx) error { return get2(tx.FindPendingInvitation(ctx, org.ID, "x@example.com")) },
-		"GetTeam":                  func(tx orgs.Tx) error { return get2(tx.GetTeam(ctx, org.ID, "missing")) },
-		"GetTeam wrong org":        func(tx orgs.Tx) error { return get2(tx.GetTeam(ctx, org.ID, "team")) },
-		"GetTeamMember":            func(tx orgs.Tx) error { return get2(tx.GetTeamMember(ctx, team.ID, owner)) },
-		"GetTeamMember no team":    func(tx orgs.Tx) error { return get2(tx.GetTeamMember(ctx, missingTeam, owner)) },
+		"GetOrganization slug": func(tx orgs.Reader) error {
+			return get2(tx.GetOrganization(ctx, orgs.OrganizationKey{Slug: "missing"}, owner))
+		},
+		"GetOrganization external": func(tx orgs.Reader) error {
+			return get2(tx.GetOrganization(ctx, orgs.OrganizationKey{ExternalID: "missing"}, owner))
+		},
+		"GetMember":             func(tx orgs.Reader) error { return get2(tx.GetMember(ctx, org.ID, "nobody")) },
+		"GetMember other org":   func(tx orgs.Reader) error { return get2(tx.GetMember(ctx, missingOrg, owner)) },
+		"GetPipeline":           func(tx orgs.Reader) error { return get2(tx.GetPipeline(ctx, org.ID, orgs.NewID(orgs.PrefixPipeline))) },
+		"GetPipeline wrong org": func(tx orgs.Reader) error { return get2(tx.GetPipeline(ctx, org.ID, pipe.ID)) },
+		"GetInvitation": func(tx orgs.Reader) error {
+			return get2(tx.GetInvitation(ctx, org.ID, orgs.NewID(orgs.PrefixInvitation)))
+		},
+		"GetInvitation wrong org":  func(tx orgs.Reader) error { return get2(tx.GetInvitation(ctx, org.ID, inv.ID)) },
+		"GetInvitationByTokenHash": func(tx orgs.Reader) error { return get2(tx.GetInvitationByTokenHash(ctx, make([]byte, 32))) },
+		"FindPendingInvitation":    func(tx orgs.Reader) error { return get2(tx.FindPendingInvitation(ctx, org.ID, "x@example.com")) },
+		"GetTeam":                  func(tx orgs.Reader) error { return get2(tx.GetTeam(ctx, org.ID, "missing")) },
+		"GetTeam wrong org":        func(tx orgs.Reader) error { return get2(tx.GetTeam(ctx, org.ID, "team")) },
+		"GetTeamMember":            func(tx orgs.Reader) error { return get2(tx.GetTeamMember(ctx, team.ID, owner)) },
+		"GetTeamMember no team":    func(tx orgs.Reader) error { return get2(tx.GetTeamMember(ctx, missingTeam, owner)) },
 	}
+	err := store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error { return tx.LockOrganization(ctx, missingOrg) })
+	assert.ErrorIs(t, err, orgs.ErrNotFound, "LockOrganization of a missing organization")
 	for name, read := range reads {
 		assert.ErrorIs(t, read(store), orgs.ErrNotFound, "%s on the store", name)
-		err := store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error { return read(tx) })
+		err := store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error { return read(tx) })
 		assert.ErrorIs(t, err, orgs.ErrNotFound, "%s in Update", name)
 	}
 
@@ -435,7 +442,7 @@ func testStoreNotFound(t *testing.T, newStore NewStore) {
 			return tx.UpdateCategory(ctx, &c)
 		},
 	} {
-		err := store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		err := store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := errors.Join(tx.LockOrganization(ctx, org.ID), tx.LockOrganization(ctx, other.ID)); err != nil {
 				return fmt.Errorf("locking: %v", err) // not ErrNotFound
 			}
@@ -451,7 +458,7 @@ func testStoreMembers(t *testing.T, newStore NewStore) {
 	store, org := storeFixture(t, newStore)
 	other := insertOrganization(t, store, "other", "bob")
 	add := func(orgID, user string, role orgs.Role) error {
-		return store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := tx.LockOrganization(ctx, orgID); err != nil {
 				return err
 			}
@@ -478,7 +485,7 @@ func testStoreMembers(t *testing.T, newStore NewStore) {
 		{ID: "ann", Username: "ann_1", Email: "ann@corp.example", Name: "Ann Archer", AvatarURL: "https://img.example/a.png"},
 		{ID: "ben", Username: "benny", Email: "ben@home.example", Name: "Ben Baker"},
 	} {
-		require.NoError(t, store.PutUser(ctx, &u))
+		require.NoError(t, putUser(t, store, &u))
 	}
 	users, err := store.Users(ctx, []string{"ann", "ben", "cat", "ann"})
 	require.NoError(t, err)
@@ -487,15 +494,15 @@ func testStoreMembers(t *testing.T, newStore NewStore) {
 	users, err = store.Users(ctx, nil)
 	require.NoError(t, err)
 	assert.Empty(t, users)
-	require.NoError(t, store.PutUser(ctx, &orgs.User{ID: "ben", Name: "Benjamin"}))
+	require.NoError(t, putUser(t, store, &orgs.User{ID: "ben", Name: "Benjamin"}))
 	users, err = store.Users(ctx, []string{"ben"})
 	require.NoError(t, err)
 	assert.Equal(t, orgs.User{ID: "ben", Name: "Benjamin"}, users["ben"], "PutUser replaces the whole profile")
 
 	list := func(f orgs.MemberFilter) []string {
 		t.Helper()
-		f.Range.Limit = 50
-		ms, err := store.ListMembers(ctx, org.ID, f)
+		f.OrganizationID, f.Range.MaxRows = org.ID, 50
+		ms, err := store.ListMembers(ctx, f)
 		require.NoError(t, err)
 		return userIDs(ms)
 	}
@@ -508,7 +515,7 @@ func testStoreMembers(t *testing.T, newStore NewStore) {
 	assert.Empty(t, list(orgs.MemberFilter{Search: "benny"}), "the replaced profile no longer matches")
 	assert.Empty(t, list(orgs.MemberFilter{Search: "%"}))
 	assert.Empty(t, list(orgs.MemberFilter{Search: "ann", Role: orgs.RoleMember}))
-	ms, err := store.ListMembers(ctx, org.ID, orgs.MemberFilter{Range: orgs.Range{Limit: 50}})
+	ms, err := store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: 50}})
 	require.NoError(t, err)
 	require.Len(t, ms, 4)
 	assert.Equal(t, orgs.Member{OrganizationID: org.ID, UserID: "ann", Role: orgs.RoleAdmin, JoinedAt: ms[0].JoinedAt,
@@ -536,14 +543,14 @@ func testStoreCategories(t *testing.T, newStore NewStore) {
 	other := insertOrganization(t, store, "other", owner)
 	insert := func(orgID string, names ...string) ([]orgs.Category, error) {
 		var cs []orgs.Category
-		existing, err := store.ListCategories(ctx, orgID)
+		existing, err := store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: orgID})
 		if err != nil {
 			return nil, err
 		}
 		for i, n := range names {
 			cs = append(cs, orgs.Category{ID: orgs.NewID(orgs.PrefixCategory), OrganizationID: orgID, Name: n, Position: len(existing) + i, CreatedAt: now()})
 		}
-		return cs, store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		return cs, store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			return errors.Join(tx.LockOrganization(ctx, orgID), tx.InsertCategories(ctx, cs))
 		})
 	}
@@ -560,7 +567,7 @@ func testStoreCategories(t *testing.T, newStore NewStore) {
 		_, err := insert(org.ID, names...)
 		assert.ErrorIs(t, err, orgs.ErrNameTaken, name)
 	}
-	got, err := store.ListCategories(ctx, org.ID)
+	got, err := store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: org.ID})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Sales", "Finance", "Ops"}, categoryNames(t, got), "refused batches insert nothing")
 	assert.Equal(t, cs[0].ID, got[0].ID)
@@ -574,12 +581,12 @@ func testStoreCategories(t *testing.T, newStore NewStore) {
 		})
 	}
 	swap(cs[0], cs[2])
-	got, err = store.ListCategories(ctx, org.ID)
+	got, err = store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: org.ID})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Ops", "Finance", "Sales"}, categoryNames(t, got), "listed by position")
 	renamed := got[1]
 	renamed.Name = "OPS"
-	err = store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+	err = store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 		return errors.Join(tx.LockOrganization(ctx, org.ID), tx.UpdateCategory(ctx, &renamed))
 	})
 	assert.ErrorIs(t, err, orgs.ErrNameTaken)
@@ -591,7 +598,7 @@ func testStoreCategories(t *testing.T, newStore NewStore) {
 	update(t, store, func(ctx context.Context, tx orgs.Tx) error {
 		return errors.Join(tx.LockOrganization(ctx, org.ID), tx.DeleteCategory(ctx, org.ID, got[1].ID))
 	})
-	got, err = store.ListCategories(ctx, org.ID)
+	got, err = store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: org.ID})
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, "OPS", got[0].Name)
@@ -615,7 +622,7 @@ func testStorePipelines(t *testing.T, newStore NewStore) {
 	}
 	a := mk("A", true, "One", "Two", "Three")
 	b := mk("B", false)
-	ps, err := store.ListPipelines(ctx, org.ID)
+	ps, err := store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: org.ID})
 	require.NoError(t, err)
 	require.Len(t, ps, 2)
 	assert.Equal(t, a.ID, ps[0].ID)
@@ -659,7 +666,7 @@ func testStorePipelines(t *testing.T, newStore NewStore) {
 	})
 	_, err = store.GetPipeline(ctx, org.ID, a.ID)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	ps, err = store.ListPipelines(ctx, org.ID)
+	ps, err = store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: org.ID})
 	require.NoError(t, err)
 	require.Len(t, ps, 1)
 	assert.Equal(t, b.ID, ps[0].ID)
@@ -676,21 +683,21 @@ func testStoreEvents(t *testing.T, newStore NewStore) {
 	update(t, store, func(ctx context.Context, tx orgs.Tx) error {
 		return errors.Join(tx.InsertEvent(ctx, e1), tx.InsertEvent(ctx, e2), tx.InsertEvent(ctx, e3))
 	})
-	es, err := store.ListEvents(ctx, org.ID, orgs.EventFilter{Range: orgs.Range{Limit: 10}})
+	es, err := store.ListEvents(ctx, orgs.EventFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	require.Len(t, es, 2)
 	assert.Equal(t, e1.ID, es[0].ID)
 	assert.Equal(t, e1.Data, es[0].Data)
-	assert.Equal(t, "a.one", es[0].Type)
+	assert.Equal(t, "a.one", string(es[0].Type))
 	assert.Equal(t, owner, es[0].ActorID)
 	assert.Equal(t, org.ID, es[0].OrganizationID)
 	assert.True(t, es[0].CreatedAt.Equal(e1.CreatedAt))
 	assert.Empty(t, es[1].Data)
-	es, err = store.ListEvents(ctx, org.ID, orgs.EventFilter{Type: "b.two", Range: orgs.Range{Limit: 10}})
+	es, err = store.ListEvents(ctx, orgs.EventFilter{OrganizationID: org.ID, Type: "b.two", Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	require.Len(t, es, 1)
 	assert.Equal(t, e2.ID, es[0].ID)
-	es, err = store.ListEvents(ctx, orgs.NewID(orgs.PrefixOrganization), orgs.EventFilter{Range: orgs.Range{Limit: 10}})
+	es, err = store.ListEvents(ctx, orgs.EventFilter{OrganizationID: orgs.NewID(orgs.PrefixOrganization), Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, es)
 
@@ -712,7 +719,7 @@ func testStoreInvitations(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store, org := storeFixture(t, newStore)
 	write := func(fn func(ctx context.Context, tx orgs.Tx) error) error {
-		return store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := tx.LockOrganization(ctx, org.ID); err != nil {
 				return err
 			}
@@ -765,7 +772,7 @@ func testStoreInvitations(t *testing.T, newStore NewStore) {
 	rev.Status = orgs.InvitationRevoked
 	require.NoError(t, write(func(ctx context.Context, tx orgs.Tx) error { return tx.InsertInvitation(ctx, rev) }))
 	list := func(status orgs.InvitationStatus, at time.Time) []string {
-		l, err := store.ListInvitations(ctx, org.ID, orgs.InvitationFilter{Status: status, Now: at, Range: orgs.Range{Limit: 20}})
+		l, err := store.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: org.ID, Status: status, Now: at, Range: orgs.Range{MaxRows: 20}})
 		require.NoError(t, err)
 		return keysOf(l, func(i orgs.Invitation) string { return i.ID })
 	}
@@ -796,7 +803,7 @@ func testStoreTeams(t *testing.T, newStore NewStore) {
 	store, org := storeFixture(t, newStore)
 	other := insertOrganization(t, store, "other", owner)
 	write := func(orgID string, fn func(ctx context.Context, tx orgs.Tx) error) error {
-		return store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := tx.LockOrganization(ctx, orgID); err != nil {
 				return err
 			}
@@ -837,7 +844,7 @@ func testStoreTeams(t *testing.T, newStore NewStore) {
 	_, err = store.GetTeam(ctx, org.ID, "ops")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 
-	require.NoError(t, store.PutUser(ctx, &orgs.User{ID: owner, Username: "olivia", Name: "Olivia"}))
+	require.NoError(t, putUser(t, store, &orgs.User{ID: owner, Username: "olivia", Name: "Olivia"}))
 	tm := &orgs.TeamMember{TeamID: core.ID, UserID: owner, Role: orgs.TeamRoleMaintainer, JoinedAt: now()}
 	require.NoError(t, write(org.ID, func(ctx context.Context, tx orgs.Tx) error { return tx.InsertTeamMember(ctx, tm) }))
 	assert.ErrorIs(t, write(org.ID, func(ctx context.Context, tx orgs.Tx) error {
@@ -849,7 +856,7 @@ func testStoreTeams(t *testing.T, newStore NewStore) {
 	assert.Equal(t, "olivia", gm.Username, "with the profile")
 	assert.Equal(t, "Olivia", gm.Name)
 	assert.True(t, gm.JoinedAt.Equal(tm.JoinedAt))
-	ms, err := store.ListTeamMembers(ctx, core.ID, orgs.Range{Limit: 10})
+	ms, err := store.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: core.ID, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	require.Len(t, ms, 1)
 	assert.Equal(t, "Olivia", ms[0].Name)
@@ -873,13 +880,13 @@ func testStoreTeams(t *testing.T, newStore NewStore) {
 func testStoreCounters(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store, org := storeFixture(t, newStore)
-	counts := func(tx orgs.Tx) (members, teams int) {
+	counts := func(tx orgs.Reader) (members, teams int) {
 		t.Helper()
-		o, err := tx.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, "")
+		o, err := tx.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, "")
 		require.NoError(t, err)
 		return o.MemberCount, o.TeamCount
 	}
-	teamCount := func(tx orgs.Tx, slug string) int {
+	teamCount := func(tx orgs.Reader, slug string) int {
 		t.Helper()
 		tm, err := tx.GetTeam(ctx, org.ID, slug)
 		require.NoError(t, err)
@@ -912,11 +919,11 @@ func testStoreCounters(t *testing.T, newStore NewStore) {
 	assert.Equal(t, 2, tc)
 	assert.Equal(t, 3, teamCount(store, "aaa"))
 	assert.Equal(t, 1, teamCount(store, "bbb"))
-	ts, err := store.ListTeams(ctx, org.ID, orgs.Range{Limit: 10})
+	ts, err := store.ListTeams(ctx, orgs.TeamFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	require.Len(t, ts, 2)
 	assert.Equal(t, 3, ts[0].MemberCount, "ListTeams counts too")
-	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "u1", Range: orgs.Range{Limit: 10}})
+	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: "u1", Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	require.Len(t, l, 1)
 	assert.Equal(t, 4, l[0].MemberCount, "ListOrganizations counts too")
@@ -945,7 +952,7 @@ func testStoreCounters(t *testing.T, newStore NewStore) {
 	update(t, store, func(ctx context.Context, tx orgs.Tx) error {
 		return errors.Join(tx.LockOrganization(ctx, org.ID), tx.DeleteTeam(ctx, org.ID, a.ID))
 	})
-	ms, err := store.ListTeamMembers(ctx, a.ID, orgs.Range{Limit: 10})
+	ms, err := store.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: a.ID, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	assert.Empty(t, ms, "a deleted team's memberships are gone")
 	_, err = store.GetMember(ctx, org.ID, "u3")
@@ -985,9 +992,9 @@ func testStoreCascadeDelete(t *testing.T, newStore NewStore) {
 	update(t, store, func(ctx context.Context, tx orgs.Tx) error {
 		return errors.Join(tx.LockOrganization(ctx, org.ID), tx.DeleteOrganization(ctx, org.ID))
 	})
-	_, err := store.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, "")
+	_, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, "")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	_, err = store.GetOrganization(ctx, orgs.OrgKey{Slug: "acme"}, "")
+	_, err = store.GetOrganization(ctx, orgs.OrganizationKey{Slug: "acme"}, "")
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 	_, err = store.GetMember(ctx, org.ID, owner)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
@@ -997,7 +1004,7 @@ func testStoreCascadeDelete(t *testing.T, newStore NewStore) {
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
 	_, err = store.GetInvitationByTokenHash(ctx, inv.TokenHash)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
-	cs, err := store.ListCategories(ctx, org.ID)
+	cs, err := store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: org.ID})
 	require.NoError(t, err)
 	assert.Empty(t, cs)
 	n, err := store.CountOrganizationsCreatedBy(ctx, owner)
@@ -1005,7 +1012,7 @@ func testStoreCascadeDelete(t *testing.T, newStore NewStore) {
 	assert.Equal(t, 1, n)
 	assert.Len(t, allEvents(t, store, org.ID), 1, "events stay")
 	assert.Equal(t, otherBefore, snapshot(t, store, other.ID), "the other organization is untouched")
-	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{Limit: 10}})
+	l, err := store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{MaxRows: 10}})
 	require.NoError(t, err)
 	require.Len(t, l, 1)
 	assert.Equal(t, other.ID, l[0].ID)
@@ -1037,7 +1044,7 @@ func rollbackWrites(ctx context.Context, t *testing.T, tx orgs.Tx, org *orgs.Org
 func checkRolledBack(t *testing.T, store orgs.Store, org *orgs.Organization, before state) {
 	t.Helper()
 	assert.Equal(t, before, snapshot(t, store, org.ID))
-	_, err := store.GetOrganization(t.Context(), orgs.OrgKey{Slug: "fresh"}, "")
+	_, err := store.GetOrganization(t.Context(), orgs.OrganizationKey{Slug: "fresh"}, "")
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "the new organization")
 	n, err := store.CountOrganizationsCreatedBy(t.Context(), "someone")
 	require.NoError(t, err)
@@ -1053,7 +1060,7 @@ func testStoreRollbackOnError(t *testing.T, newStore NewStore) {
 	store, org := storeFixture(t, newStore)
 	before := snapshot(t, store, org.ID)
 	boom := errors.New("boom")
-	err := store.Update(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
+	err := store.Transact(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
 		rollbackWrites(ctx, t, tx, org)
 		return boom
 	})
@@ -1061,7 +1068,7 @@ func testStoreRollbackOnError(t *testing.T, newStore NewStore) {
 	checkRolledBack(t, store, org, before)
 
 	// A conflict inside fn rolls back the writes before it too.
-	err = store.Update(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
+	err = store.Transact(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
 		if err := tx.LockOrganization(ctx, org.ID); err != nil {
 			return err
 		}
@@ -1081,7 +1088,7 @@ func testStoreRollbackOnPanic(t *testing.T, newStore NewStore) {
 	var recovered any
 	func() {
 		defer func() { recovered = recover() }()
-		_ = store.Update(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
+		_ = store.Transact(t.Context(), func(ctx context.Context, tx orgs.Tx) error {
 			rollbackWrites(ctx, t, tx, org)
 			panic("boom")
 		})
@@ -1095,7 +1102,7 @@ func testStoreCanceledContext(t *testing.T, newStore NewStore) {
 	before := snapshot(t, store, org.ID)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	err := store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+	err := store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 		fresh, m := newOrganization("fresh", "someone")
 		if err := tx.InsertOrganization(ctx, fresh, m); err != nil {
 			return err
@@ -1104,7 +1111,7 @@ func testStoreCanceledContext(t *testing.T, newStore NewStore) {
 	})
 	assert.Error(t, err, "an Update with a canceled context must fail")
 	assert.Equal(t, before, snapshot(t, store, org.ID))
-	_, err = store.GetOrganization(t.Context(), orgs.OrgKey{Slug: "fresh"}, "")
+	_, err = store.GetOrganization(t.Context(), orgs.OrganizationKey{Slug: "fresh"}, "")
 	assert.ErrorIs(t, err, orgs.ErrNotFound, "nothing committed")
 }
 
@@ -1113,28 +1120,27 @@ func testStoreClose(t *testing.T, newStore NewStore) {
 	store, org := storeFixture(t, newStore)
 	require.NoError(t, store.Close())
 	for name, err := range map[string]error{
-		"Update": store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error { return nil }),
-		"Update writing": store.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+		"Update": store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error { return nil }),
+		"Update writing": store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			o, m := newOrganization("late", owner)
 			return tx.InsertOrganization(ctx, o, m)
 		}),
-		"GetOrganization":   get2(store.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, owner)),
-		"ListOrganizations": get2(store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{Limit: 10}})),
-		"LockOrganization":  store.LockOrganization(ctx, org.ID),
+		"GetOrganization":   get2(store.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, owner)),
+		"ListOrganizations": get2(store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{MaxRows: 10}})),
 		"GetMember":         get2(store.GetMember(ctx, org.ID, owner)),
-		"ListMembers":       get2(store.ListMembers(ctx, org.ID, orgs.MemberFilter{Range: orgs.Range{Limit: 10}})),
-		"PutUser":           store.PutUser(ctx, &orgs.User{ID: "x"}),
+		"ListMembers":       get2(store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: 10}})),
+		"PutUser":           putUser(t, store, &orgs.User{ID: "x"}),
 		"Users":             get2(store.Users(ctx, []string{"x"})),
-		"ListCategories":    get2(store.ListCategories(ctx, org.ID)),
-		"ListEvents":        get2(store.ListEvents(ctx, org.ID, orgs.EventFilter{Range: orgs.Range{Limit: 10}})),
+		"ListCategories":    get2(store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: org.ID})),
+		"ListEvents":        get2(store.ListEvents(ctx, orgs.EventFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: 10}})),
 		"GetTeam":           get2(store.GetTeam(ctx, org.ID, "team")),
 	} {
 		assert.ErrorIs(t, err, orgs.ErrClosed, name)
 	}
 	svc := newService(t, store)
-	_, err := svc.GetOrganization(ctx, owner, "acme")
+	_, err := svc.GetOrganization(ctx, orgs.UserActor(owner), "acme")
 	assert.ErrorIs(t, err, orgs.ErrClosed, "through the Service")
-	_, err = svc.CreateOrganization(ctx, owner, orgs.CreateOrganizationInput{Name: "Late"})
+	_, err = svc.CreateOrganization(ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: "Late"})
 	assert.ErrorIs(t, err, orgs.ErrClosed, "through the Service")
 	if err := store.Close(); err != nil {
 		assert.ErrorIs(t, err, orgs.ErrClosed, "closing twice")
@@ -1145,8 +1151,8 @@ func testStoreFindMemberByEmail(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store, org := storeFixture(t, newStore)
 	other := insertOrganization(t, store, "other", outsider)
-	require.NoError(t, store.PutUser(ctx, &orgs.User{ID: member, Username: "mia", Email: "mia@example.com"}))
-	require.NoError(t, store.PutUser(ctx, &orgs.User{ID: outsider, Email: "oscar@example.com"}))
+	require.NoError(t, putUser(t, store, &orgs.User{ID: member, Username: "mia", Email: "mia@example.com"}))
+	require.NoError(t, putUser(t, store, &orgs.User{ID: outsider, Email: "oscar@example.com"}))
 	insertMember(t, store, org.ID, member, orgs.RoleMember)
 
 	m, err := store.FindMemberByEmail(ctx, org.ID, "mia@example.com")

@@ -403,7 +403,7 @@ func (w *torture) setUp(ctx context.Context) error {
 	}
 	for i := range w.sc.orgs {
 		first := w.users[i%len(w.users)]
-		org, err := svc.CreateOrganization(ctx, first, orgs.CreateOrganizationInput{Name: "Torture " + w.slugs[i], Slug: w.slugs[i]})
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor(first), orgs.CreateOrganizationInput{Name: "Torture " + w.slugs[i], Slug: w.slugs[i]})
 		if err != nil {
 			return err
 		}
@@ -414,7 +414,7 @@ func (w *torture) setUp(ctx context.Context) error {
 			for range n {
 				u := w.users[next%len(w.users)]
 				next++
-				if _, err := svc.AddMember(ctx, first, org.Slug, u, role); err != nil {
+				if _, err := svc.AddMember(ctx, orgs.UserActor(first), org.Slug, u, role); err != nil {
 					return err
 				}
 				w.expectEvent("member.added")
@@ -484,7 +484,7 @@ type target struct {
 func (w *torture) pick(ctx context.Context, rng *rand.Rand) (*target, error) {
 	for range 4 {
 		slug := w.slugs[rng.IntN(len(w.slugs))]
-		org, err := w.store.GetOrganization(ctx, orgs.OrgKey{Slug: slug}, "")
+		org, err := w.store.GetOrganization(ctx, orgs.OrganizationKey{Slug: slug}, "")
 		if errors.Is(err, orgs.ErrNotFound) {
 			continue
 		} else if err != nil {
@@ -497,11 +497,11 @@ func (w *torture) pick(ctx context.Context, rng *rand.Rand) (*target, error) {
 
 // pickOrg reads an organization and its members.
 func (w *torture) pickOrg(ctx context.Context, id string) (*target, error) {
-	org, err := w.store.GetOrganization(ctx, orgs.OrgKey{ID: id}, "")
+	org, err := w.store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
 	if err != nil {
 		return nil, err
 	}
-	ms, err := w.store.ListMembers(ctx, org.ID, orgs.MemberFilter{Range: orgs.Range{Limit: orgs.MaxPageLimit + 1}})
+	ms, err := w.store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: orgs.MaxPageLimit + 1}})
 	if err != nil {
 		return nil, err
 	}
@@ -554,7 +554,7 @@ func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op 
 		if rng.IntN(3) == 0 {
 			in.Handle = w.handles[rng.IntN(len(w.handles))]
 		}
-		org, err := svc.CreateOrganization(ctx, w.user(rng), in)
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor(w.user(rng)), in)
 		if err == nil {
 			w.mu.Lock()
 			w.created = append(w.created, org.ID)
@@ -569,9 +569,9 @@ func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op 
 		}
 		actor := w.user(rng)
 		if op == "decline" {
-			return svc.DeclineInvitation(ctx, actor, ref.token)
+			return svc.DeclineInvitation(ctx, orgs.UserActor(actor), ref.token)
 		}
-		_, err := svc.AcceptInvitation(ctx, actor, ref.token)
+		_, err := svc.AcceptInvitation(ctx, orgs.UserActor(actor), ref.token)
 		if err == nil {
 			w.mu.Lock()
 			w.accepts[ref.invID] = append(w.accepts[ref.invID], actor)
@@ -592,9 +592,9 @@ func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op 
 			return err
 		}
 		if op == "revoke" {
-			return svc.RevokeInvitation(ctx, tg.manager(rng), tg.org.Slug, ref.invID)
+			return svc.RevokeInvitation(ctx, orgs.UserActor(tg.manager(rng)), tg.org.Slug, ref.invID)
 		}
-		inv, err := svc.ResendInvitation(ctx, tg.manager(rng), tg.org.Slug, ref.invID)
+		inv, err := svc.ResendInvitation(ctx, orgs.UserActor(tg.manager(rng)), tg.org.Slug, ref.invID)
 		if err == nil {
 			w.addToken(tokenRef{token: inv.Token, invID: inv.ID, orgID: ref.orgID})
 		}
@@ -608,7 +608,7 @@ func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op 
 	slug := tg.org.Slug
 	switch op {
 	case "deleteOrg":
-		err := svc.DeleteOrganization(ctx, tg.someone(rng, orgs.RoleOwner), slug)
+		err := svc.DeleteOrganization(ctx, orgs.UserActor(tg.someone(rng, orgs.RoleOwner)), slug)
 		if err == nil {
 			w.mu.Lock()
 			w.deletes++
@@ -627,10 +627,10 @@ func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op 
 		default:
 			in.ExternalID, in.Handle = ptr(""), ptr("")
 		}
-		_, err := svc.UpdateOrganization(ctx, tg.manager(rng), slug, in)
+		_, err := svc.UpdateOrganization(ctx, orgs.UserActor(tg.manager(rng)), slug, in)
 		return err
 	case "addMember":
-		_, err := svc.AddMember(ctx, tg.manager(rng), slug, w.user(rng), randomRole(rng))
+		_, err := svc.AddMember(ctx, orgs.UserActor(tg.manager(rng)), slug, w.user(rng), randomRole(rng))
 		return err
 	case "updateRole":
 		actor := tg.someone(rng, orgs.RoleOwner, orgs.RoleAdmin)
@@ -638,26 +638,26 @@ func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op 
 		if rng.IntN(2) == 0 {
 			target = tg.someone(rng)
 		}
-		_, err := svc.UpdateMemberRole(ctx, actor, slug, target, randomRole(rng))
+		_, err := svc.UpdateMemberRole(ctx, orgs.UserActor(actor), slug, target, randomRole(rng))
 		return err
 	case "removeMember":
 		actor, target := tg.manager(rng), tg.someone(rng)
 		if actor == target || target == "" {
 			return errSkip
 		}
-		return svc.RemoveMember(ctx, actor, slug, target)
+		return svc.RemoveMember(ctx, orgs.UserActor(actor), slug, target)
 	case "leave":
 		actor := tg.someone(rng)
 		if w.sc.name == "LastOwner" && rng.IntN(3) > 0 {
 			actor = tg.someone(rng, orgs.RoleOwner)
 		}
-		return svc.LeaveOrganization(ctx, actor, slug)
+		return svc.LeaveOrganization(ctx, orgs.UserActor(actor), slug)
 	case "transfer":
 		actor, target := tg.someone(rng, orgs.RoleOwner), tg.someone(rng)
 		if actor == target || target == "" {
 			return errSkip
 		}
-		return svc.TransferOwnership(ctx, actor, slug, target)
+		return svc.TransferOwnership(ctx, orgs.UserActor(actor), slug, target)
 	case "invite":
 		role := orgs.RoleMember
 		if w.sc.name == "LastOwner" {
@@ -667,47 +667,50 @@ func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op 
 		if w.clock != nil {
 			in.ExpiresIn = []time.Duration{time.Hour, 2 * time.Hour, 0}[rng.IntN(3)]
 		}
-		inv, err := svc.CreateInvitation(ctx, tg.manager(rng), slug, in)
+		inv, err := svc.CreateInvitation(ctx, orgs.UserActor(tg.manager(rng)), slug, in)
 		if err == nil {
 			w.addToken(tokenRef{token: inv.Token, invID: inv.ID, orgID: tg.org.ID})
 		}
 		return err
 	case "createTeam":
-		_, err := svc.CreateTeam(ctx, tg.manager(rng), slug, orgs.TeamInput{Name: "Team", Slug: w.teams[rng.IntN(len(w.teams))]})
+		_, err := svc.CreateTeam(ctx, orgs.UserActor(tg.manager(rng)), slug, orgs.TeamInput{Name: "Team", Slug: w.teams[rng.IntN(len(w.teams))]})
 		return err
 	case "deleteTeam":
-		return svc.DeleteTeam(ctx, tg.manager(rng), slug, w.teams[rng.IntN(len(w.teams))])
+		return svc.DeleteTeam(ctx, orgs.UserActor(tg.manager(rng)), slug, w.teams[rng.IntN(len(w.teams))])
 	case "addTeamMember":
 		target := tg.someone(rng)
 		if rng.IntN(4) == 0 {
 			target = w.user(rng) // perhaps not a member
 		}
-		_, err := svc.AddTeamMember(ctx, tg.manager(rng), slug, w.teams[rng.IntN(len(w.teams))], target,
+		if target == "" {
+			return errSkip // the organization went while it was picked
+		}
+		_, err := svc.AddTeamMember(ctx, orgs.UserActor(tg.manager(rng)), slug, w.teams[rng.IntN(len(w.teams))], target,
 			[]orgs.TeamRole{orgs.TeamRoleMember, orgs.TeamRoleMaintainer}[rng.IntN(2)])
 		return err
 	case "removeTeamMember":
-		return svc.RemoveTeamMember(ctx, tg.manager(rng), slug, w.teams[rng.IntN(len(w.teams))], tg.someone(rng))
+		return svc.RemoveTeamMember(ctx, orgs.UserActor(tg.manager(rng)), slug, w.teams[rng.IntN(len(w.teams))], tg.someone(rng))
 	case "createCategory":
 		in := orgs.CategoryInput{Name: w.catNames[rng.IntN(len(w.catNames))]}
 		if rng.IntN(2) == 0 {
 			in.Position = ptr(rng.IntN(8))
 		}
-		_, err := svc.CreateCategory(ctx, tg.manager(rng), slug, in)
+		_, err := svc.CreateCategory(ctx, orgs.UserActor(tg.manager(rng)), slug, in)
 		return err
 	case "moveCategory", "deleteCategory":
-		cs, err := w.store.ListCategories(ctx, tg.org.ID)
+		cs, err := w.store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: tg.org.ID})
 		if err != nil || len(cs) == 0 {
 			return cmpErr(err, errSkip)
 		}
 		c := cs[rng.IntN(len(cs))]
 		if op == "deleteCategory" {
-			return svc.DeleteCategory(ctx, tg.manager(rng), slug, c.ID)
+			return svc.DeleteCategory(ctx, orgs.UserActor(tg.manager(rng)), slug, c.ID)
 		}
 		in := orgs.CategoryUpdate{Position: ptr(rng.IntN(len(cs) + 1))}
 		if rng.IntN(3) == 0 {
 			in.Name = ptr(w.catNames[rng.IntN(len(w.catNames))])
 		}
-		_, err = svc.UpdateCategory(ctx, tg.manager(rng), slug, c.ID, in)
+		_, err = svc.UpdateCategory(ctx, orgs.UserActor(tg.manager(rng)), slug, c.ID, in)
 		return err
 	case "pipeline":
 		return w.pipelineOp(ctx, svc, rng, tg)
@@ -727,12 +730,12 @@ func cmpErr(err, alt error) error {
 // reorders its stages.
 func (w *torture) pipelineOp(ctx context.Context, svc *orgs.Service, rng *rand.Rand, tg *target) error {
 	actor, slug := tg.manager(rng), tg.org.Slug
-	ps, err := w.store.ListPipelines(ctx, tg.org.ID)
+	ps, err := w.store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: tg.org.ID})
 	if err != nil {
 		return err
 	}
 	if len(ps) == 0 || rng.IntN(6) == 0 {
-		_, err := svc.CreatePipeline(ctx, actor, slug, orgs.PipelineInput{Name: "Pipe", IsDefault: rng.IntN(2) == 0,
+		_, err := svc.CreatePipeline(ctx, orgs.UserActor(actor), slug, orgs.PipelineInput{Name: "Pipe", IsDefault: rng.IntN(2) == 0,
 			Stages: []string{"One", "Two", "Three"}})
 		if err == nil {
 			w.expectEvent("pipeline.created")
@@ -755,26 +758,26 @@ func (w *torture) pipelineOp(ctx context.Context, svc *orgs.Service, rng *rand.R
 func (w *torture) editPipeline(ctx context.Context, svc *orgs.Service, rng *rand.Rand, actor, slug string, p orgs.Pipeline) error {
 	switch rng.IntN(6) {
 	case 0:
-		err := svc.DeletePipeline(ctx, actor, slug, p.ID)
+		err := svc.DeletePipeline(ctx, orgs.UserActor(actor), slug, p.ID)
 		if err == nil {
 			w.expectEvent("pipeline.deleted")
 			return errCounted
 		}
 		return err
 	case 1:
-		_, err := svc.UpdatePipeline(ctx, actor, slug, p.ID, orgs.PipelineUpdate{IsDefault: ptr(true)})
+		_, err := svc.UpdatePipeline(ctx, orgs.UserActor(actor), slug, p.ID, orgs.PipelineUpdate{IsDefault: ptr(true)})
 		return err
 	case 2:
 		if len(p.Stages) >= 8 {
 			return errSkip
 		}
-		_, err := svc.AddStage(ctx, actor, slug, p.ID, fmt.Sprintf("Stage %d", rng.IntN(100)))
+		_, err := svc.AddStage(ctx, orgs.UserActor(actor), slug, p.ID, fmt.Sprintf("Stage %d", rng.IntN(100)))
 		return err
 	case 3:
 		if len(p.Stages) <= 2 {
 			return errSkip
 		}
-		_, err := svc.RemoveStage(ctx, actor, slug, p.ID, p.Stages[rng.IntN(len(p.Stages))].ID)
+		_, err := svc.RemoveStage(ctx, orgs.UserActor(actor), slug, p.ID, p.Stages[rng.IntN(len(p.Stages))].ID)
 		return err
 	default:
 		ids := make([]string, len(p.Stages))
@@ -782,7 +785,7 @@ func (w *torture) editPipeline(ctx context.Context, svc *orgs.Service, rng *rand
 			ids[i] = st.ID
 		}
 		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-		_, err := svc.ReorderStages(ctx, actor, slug, p.ID, ids)
+		_, err := svc.ReorderStages(ctx, orgs.UserActor(actor), slug, p.ID, ids)
 		return err
 	}
 }
@@ -831,18 +834,18 @@ func (w *torture) checkBookkeeping(ctx context.Context) ([]string, error) {
 	vanished := 0
 	for _, id := range w.created {
 		es, err := listAll(func(r orgs.Range) ([]orgs.Event, error) {
-			return w.store.ListEvents(ctx, id, orgs.EventFilter{Range: r})
+			return w.store.ListEvents(ctx, orgs.EventFilter{OrganizationID: id, Range: r})
 		}, func(e orgs.Event) string { return e.ID })
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range es {
-			byType[e.Type]++
+			byType[string(e.Type)]++
 			if e.Type == "invitation.accepted" {
 				accepted[e.Data["invitation_id"]]++
 			}
 		}
-		if _, err := w.store.GetOrganization(ctx, orgs.OrgKey{ID: id}, ""); errors.Is(err, orgs.ErrNotFound) {
+		if _, err := w.store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, ""); errors.Is(err, orgs.ErrNotFound) {
 			vanished++
 		} else if err != nil {
 			return nil, err
@@ -945,10 +948,10 @@ func CheckInvariants(ctx context.Context, store orgs.Store, opts InvariantOption
 		}
 	}
 	for _, id := range opts.OrganizationIDs {
-		org, err := store.GetOrganization(ctx, orgs.OrgKey{ID: id}, "")
+		org, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
 		if errors.Is(err, orgs.ErrNotFound) {
 			es, err := listAll(func(r orgs.Range) ([]orgs.Event, error) {
-				return store.ListEvents(ctx, id, orgs.EventFilter{Range: r})
+				return store.ListEvents(ctx, orgs.EventFilter{OrganizationID: id, Range: r})
 			}, func(e orgs.Event) string { return e.ID })
 			if err != nil {
 				return nil, err
@@ -967,7 +970,7 @@ func CheckInvariants(ctx context.Context, store orgs.Store, opts InvariantOption
 
 	unique := map[string]string{} // "slug:acme" → organization ID
 	for _, id := range slices.Sorted(maps.Keys(all)) {
-		org, err := store.GetOrganization(ctx, orgs.OrgKey{ID: id}, "")
+		org, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
 		if errors.Is(err, orgs.ErrNotFound) {
 			continue // deleted since it was listed (not by us: nothing runs)
 		} else if err != nil {
@@ -975,11 +978,11 @@ func CheckInvariants(ctx context.Context, store orgs.Store, opts InvariantOption
 		}
 		for _, k := range []struct {
 			kind, value string
-			key         orgs.OrgKey
+			key         orgs.OrganizationKey
 		}{
-			{"slug", strings.ToLower(org.Slug), orgs.OrgKey{Slug: org.Slug}},
-			{"handle", org.Handle, orgs.OrgKey{}},
-			{"external_id", org.ExternalID, orgs.OrgKey{ExternalID: org.ExternalID}},
+			{"slug", strings.ToLower(org.Slug), orgs.OrganizationKey{Slug: org.Slug}},
+			{"handle", org.Handle, orgs.OrganizationKey{}},
+			{"external_id", org.ExternalID, orgs.OrganizationKey{ExternalID: org.ExternalID}},
 		} {
 			if k.value == "" {
 				continue
@@ -988,7 +991,7 @@ func CheckInvariants(ctx context.Context, store orgs.Store, opts InvariantOption
 				violate("%s %q is used by %s and %s", k.kind, k.value, other, id)
 			}
 			unique[k.kind+":"+k.value] = id
-			if k.key != (orgs.OrgKey{}) {
+			if k.key != (orgs.OrganizationKey{}) {
 				got, err := store.GetOrganization(ctx, k.key, "")
 				if err != nil {
 					violate("%s %q of %s: lookup: %v", k.kind, k.value, id, err)
@@ -1036,7 +1039,7 @@ func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organiza
 	}
 	id := org.ID
 	members, err := listAll(func(r orgs.Range) ([]orgs.Member, error) {
-		return store.ListMembers(ctx, id, orgs.MemberFilter{Range: r})
+		return store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: id, Range: r})
 	}, func(m orgs.Member) string { return m.UserID })
 	if err != nil {
 		return nil, err
@@ -1092,7 +1095,9 @@ func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organiza
 		}
 	}
 
-	teams, err := listAll(func(r orgs.Range) ([]orgs.Team, error) { return store.ListTeams(ctx, id, r) },
+	teams, err := listAll(func(r orgs.Range) ([]orgs.Team, error) {
+		return store.ListTeams(ctx, orgs.TeamFilter{OrganizationID: id, Range: r})
+	},
 		func(t orgs.Team) string { return t.ID })
 	if err != nil {
 		return nil, err
@@ -1106,7 +1111,9 @@ func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organiza
 			violate("team slug %q twice", tm.Slug)
 		}
 		teamSlugs[tm.Slug] = true
-		tms, err := listAll(func(r orgs.Range) ([]orgs.TeamMember, error) { return store.ListTeamMembers(ctx, tm.ID, r) },
+		tms, err := listAll(func(r orgs.Range) ([]orgs.TeamMember, error) {
+			return store.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: tm.ID, Range: r})
+		},
 			func(m orgs.TeamMember) string { return m.UserID })
 		if err != nil {
 			return nil, err
@@ -1121,7 +1128,7 @@ func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organiza
 		}
 	}
 
-	cs, err := store.ListCategories(ctx, id)
+	cs, err := store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: id})
 	if err != nil {
 		return nil, err
 	}
@@ -1135,7 +1142,7 @@ func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organiza
 		}
 		catNames[strings.ToLower(c.Name)] = true
 	}
-	ps, err := store.ListPipelines(ctx, id)
+	ps, err := store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: id})
 	if err != nil {
 		return nil, err
 	}
@@ -1161,7 +1168,7 @@ func listAll[T any](list func(orgs.Range) ([]T, error), key func(T) string) ([]T
 	var all []T
 	after := ""
 	for {
-		page, err := list(orgs.Range{After: after, Limit: orgs.MaxPageLimit + 1})
+		page, err := list(orgs.Range{After: after, MaxRows: orgs.MaxPageLimit + 1})
 		if err != nil {
 			return nil, err
 		}

@@ -47,7 +47,7 @@ type validationFixture struct {
 
 func newValidationFixture(t *testing.T, newStore NewStore) *validationFixture {
 	f := newFixture(t, newStore)
-	_, err := f.svc.CreateTeam(f.ctx, owner, "acme", orgs.TeamInput{Name: "Core"})
+	_, err := f.svc.CreateTeam(f.ctx, orgs.UserActor(owner), "acme", orgs.TeamInput{Name: "Core"})
 	require.NoError(t, err)
 	inv := f.invite("pending@example.com", orgs.RoleMember)
 	return &validationFixture{fixture: f, pipeline: f.pipelines()[0], inv: inv, catID: f.categoryID("Finance")}
@@ -58,7 +58,7 @@ func newValidationFixture(t *testing.T, newStore NewStore) *validationFixture {
 func runBadCalls(t *testing.T, f *fixture, calls []badCall) {
 	t.Helper()
 	before := snapshot(t, f.store, f.org.ID)
-	orgsBefore, err := f.store.ListOrganizations(f.ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{Limit: orgs.MaxPageLimit + 1}})
+	orgsBefore, err := f.store.ListOrganizations(f.ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{MaxRows: orgs.MaxPageLimit + 1}})
 	require.NoError(t, err)
 	for _, c := range calls {
 		err := func() (err error) {
@@ -79,7 +79,7 @@ func runBadCalls(t *testing.T, f *fixture, calls []badCall) {
 			before = snapshot(t, f.store, f.org.ID)
 		}
 	}
-	orgsAfter, err := f.store.ListOrganizations(f.ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{Limit: orgs.MaxPageLimit + 1}})
+	orgsAfter, err := f.store.ListOrganizations(f.ctx, orgs.OrganizationFilter{UserID: owner, Range: orgs.Range{MaxRows: orgs.MaxPageLimit + 1}})
 	require.NoError(t, err)
 	assert.Equal(t, len(orgsBefore), len(orgsAfter), "no organization was created")
 }
@@ -113,16 +113,18 @@ func testValidateOrganizations(t *testing.T, newStore NewStore) {
 		if in.Name == "" {
 			in.Name = "Fine Name"
 		}
-		return func(f *fixture) error { return get2(f.svc.CreateOrganization(f.ctx, owner, in)) }
+		return func(f *fixture) error { return get2(f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), in)) }
 	}
 	update := func(in orgs.UpdateOrganizationInput) func(f *fixture) error {
-		return func(f *fixture) error { return get2(f.svc.UpdateOrganization(f.ctx, owner, "acme", in)) }
+		return func(f *fixture) error {
+			return get2(f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), "acme", in))
+		}
 	}
 	var calls []badCall
 	for _, name := range []string{" ", "   ", " Padded", "Padded ", strings.Repeat("n", 101), nul, badUTF8, "Two\nLines", "Tab\tName"} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("create name %q", name), field: "name", call: func(f *fixture) error {
-				return get2(f.svc.CreateOrganization(f.ctx, owner, orgs.CreateOrganizationInput{Name: name, Slug: "fine-slug"}))
+				return get2(f.svc.CreateOrganization(f.ctx, orgs.UserActor(owner), orgs.CreateOrganizationInput{Name: name, Slug: "fine-slug"}))
 			}},
 			badCall{name: fmt.Sprintf("update name %q", name), field: "name", call: update(orgs.UpdateOrganizationInput{Name: ptr(name)})})
 	}
@@ -207,13 +209,13 @@ func testValidateMembers(t *testing.T, newStore NewStore) {
 	for _, user := range []string{"", strings.Repeat("u", 129), nul, badUTF8, "new\nline"} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("add user %q", user), field: "user_id", call: func(f *fixture) error {
-				return get2(f.svc.AddMember(f.ctx, owner, "acme", user, orgs.RoleMember))
+				return get2(f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", user, orgs.RoleMember))
 			}},
 			badCall{name: fmt.Sprintf("transfer to %q", user), field: "user_id", call: func(f *fixture) error {
-				return f.svc.TransferOwnership(f.ctx, owner, "acme", user)
+				return f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), "acme", user)
 			}},
 			badCall{name: fmt.Sprintf("team member %q", user), field: "user_id", call: func(f *fixture) error {
-				return get2(f.svc.AddTeamMember(f.ctx, owner, "acme", "core", user, orgs.TeamRoleMember))
+				return get2(f.svc.AddTeamMember(f.ctx, orgs.UserActor(owner), "acme", "core", user, orgs.TeamRoleMember))
 			}},
 			badCall{name: fmt.Sprintf("put user %q", user), field: "id", call: func(f *fixture) error {
 				return f.svc.PutUser(f.ctx, orgs.User{ID: user, Name: "X"})
@@ -221,18 +223,20 @@ func testValidateMembers(t *testing.T, newStore NewStore) {
 		)
 		if user != "" {
 			for name, call := range map[string]func(f *fixture) error{
-				"get member": func(f *fixture) error { return get2(f.svc.GetMember(f.ctx, owner, "acme", user)) },
+				"get member": func(f *fixture) error { return get2(f.svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", user)) },
 				"update role": func(f *fixture) error {
-					return get2(f.svc.UpdateMemberRole(f.ctx, owner, "acme", user, orgs.RoleAdmin))
+					return get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor(owner), "acme", user, orgs.RoleAdmin))
 				},
-				"remove": func(f *fixture) error { return f.svc.RemoveMember(f.ctx, owner, "acme", user) },
+				"remove": func(f *fixture) error { return f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "acme", user) },
 				"team role": func(f *fixture) error {
-					return get2(f.svc.UpdateTeamMemberRole(f.ctx, owner, "acme", "core", user, orgs.TeamRoleMember))
+					return get2(f.svc.UpdateTeamMemberRole(f.ctx, orgs.UserActor(owner), "acme", "core", user, orgs.TeamRoleMember))
 				},
-				"team remove":   func(f *fixture) error { return f.svc.RemoveTeamMember(f.ctx, owner, "acme", "core", user) },
-				"as actor: get": func(f *fixture) error { return get2(f.svc.GetOrganization(f.ctx, user, "acme")) },
+				"team remove": func(f *fixture) error {
+					return f.svc.RemoveTeamMember(f.ctx, orgs.UserActor(owner), "acme", "core", user)
+				},
+				"as actor: get": func(f *fixture) error { return get2(f.svc.GetOrganization(f.ctx, orgs.UserActor(user), "acme")) },
 				"as actor: create": func(f *fixture) error {
-					return get2(f.svc.CreateOrganization(f.ctx, user, orgs.CreateOrganizationInput{Name: "X Org"}))
+					return get2(f.svc.CreateOrganization(f.ctx, orgs.UserActor(user), orgs.CreateOrganizationInput{Name: "X Org"}))
 				},
 			} {
 				want := orgs.ErrNotFound
@@ -246,34 +250,34 @@ func testValidateMembers(t *testing.T, newStore NewStore) {
 	for _, role := range []orgs.Role{"", "superuser", "Owner", "owner ", orgs.Role(nul)} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("add role %q", role), field: "role", call: func(f *fixture) error {
-				return get2(f.svc.AddMember(f.ctx, owner, "acme", "new", role))
+				return get2(f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", "new", role))
 			}},
 			badCall{name: fmt.Sprintf("update role %q", role), field: "role", call: func(f *fixture) error {
-				return get2(f.svc.UpdateMemberRole(f.ctx, owner, "acme", member, role))
+				return get2(f.svc.UpdateMemberRole(f.ctx, orgs.UserActor(owner), "acme", member, role))
 			}},
 			badCall{name: fmt.Sprintf("invite role %q", role), field: "role", call: func(f *fixture) error {
-				return get2(f.svc.CreateInvitation(f.ctx, owner, "acme", orgs.InvitationInput{Email: "x@example.com", Role: role}))
+				return get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationInput{Email: "x@example.com", Role: role}))
 			}},
 		)
 		if role != "" {
 			calls = append(calls, badCall{name: fmt.Sprintf("list role %q", role), field: "role", call: func(f *fixture) error {
-				return get2(f.svc.ListMembers(f.ctx, owner, "acme", orgs.MemberQuery{Role: role}))
+				return get2(f.svc.ListMembers(f.ctx, orgs.UserActor(owner), "acme", orgs.MemberQuery{Role: role}))
 			}})
 		}
 	}
 	for _, search := range []string{nul, badUTF8, strings.Repeat("s", 101), "tab\there"} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("member search %q", search), field: "search", call: func(f *fixture) error {
-				return get2(f.svc.ListMembers(f.ctx, owner, "acme", orgs.MemberQuery{Search: search}))
+				return get2(f.svc.ListMembers(f.ctx, orgs.UserActor(owner), "acme", orgs.MemberQuery{Search: search}))
 			}},
 			badCall{name: fmt.Sprintf("organization search %q", search), field: "search", call: func(f *fixture) error {
-				return get2(f.svc.ListOrganizations(f.ctx, owner, orgs.OrganizationQuery{Search: search}))
+				return get2(f.svc.ListOrganizations(f.ctx, orgs.UserActor(owner), orgs.OrganizationQuery{Search: search}))
 			}},
 		)
 	}
 	for _, domain := range []string{"nope", nul, "a..b.example"} {
 		calls = append(calls, badCall{name: fmt.Sprintf("organization domain %q", domain), field: "domain", call: func(f *fixture) error {
-			return get2(f.svc.ListOrganizations(f.ctx, owner, orgs.OrganizationQuery{Domain: domain}))
+			return get2(f.svc.ListOrganizations(f.ctx, orgs.UserActor(owner), orgs.OrganizationQuery{Domain: domain}))
 		}})
 	}
 	for _, tc := range []struct {
@@ -298,20 +302,22 @@ func testValidatePages(t *testing.T, newStore NewStore) {
 	f := newValidationFixture(t, newStore)
 	lists := map[string]func(f *fixture, p orgs.Page) error{
 		"organizations": func(f *fixture, p orgs.Page) error {
-			return get2(f.svc.ListOrganizations(f.ctx, owner, orgs.OrganizationQuery{Page: p}))
+			return get2(f.svc.ListOrganizations(f.ctx, orgs.UserActor(owner), orgs.OrganizationQuery{Page: p}))
 		},
 		"members": func(f *fixture, p orgs.Page) error {
-			return get2(f.svc.ListMembers(f.ctx, owner, "acme", orgs.MemberQuery{Page: p}))
+			return get2(f.svc.ListMembers(f.ctx, orgs.UserActor(owner), "acme", orgs.MemberQuery{Page: p}))
 		},
 		"events": func(f *fixture, p orgs.Page) error {
-			return get2(f.svc.ListEvents(f.ctx, owner, "acme", orgs.EventQuery{Page: p}))
+			return get2(f.svc.ListEvents(f.ctx, orgs.UserActor(owner), "acme", orgs.EventQuery{Page: p}))
 		},
 		"invitations": func(f *fixture, p orgs.Page) error {
-			return get2(f.svc.ListInvitations(f.ctx, owner, "acme", orgs.InvitationQuery{Page: p}))
+			return get2(f.svc.ListInvitations(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationQuery{Page: p}))
 		},
-		"teams": func(f *fixture, p orgs.Page) error { return get2(f.svc.ListTeams(f.ctx, owner, "acme", p)) },
+		"teams": func(f *fixture, p orgs.Page) error {
+			return get2(f.svc.ListTeams(f.ctx, orgs.UserActor(owner), "acme", p))
+		},
 		"team members": func(f *fixture, p orgs.Page) error {
-			return get2(f.svc.ListTeamMembers(f.ctx, owner, "acme", "core", p))
+			return get2(f.svc.ListTeamMembers(f.ctx, orgs.UserActor(owner), "acme", "core", p))
 		},
 	}
 	good := orgs.EncodeCursor("zzz")
@@ -353,39 +359,39 @@ func testValidateInvitations(t *testing.T, newStore NewStore) {
 	var calls []badCall
 	for _, email := range []string{"", "nope", "a@b", "a@b@example.com", "Alice <a@example.com>", " a@example.com", nul + "@example.com", badUTF8 + "@example.com", strings.Repeat("e", 250) + "@example.com"} {
 		calls = append(calls, badCall{name: fmt.Sprintf("email %q", email), field: "email", call: func(f *fixture) error {
-			return get2(f.svc.CreateInvitation(f.ctx, owner, "acme", orgs.InvitationInput{Email: email, Role: orgs.RoleMember}))
+			return get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationInput{Email: email, Role: orgs.RoleMember}))
 		}})
 	}
 	for _, d := range []time.Duration{time.Second, -time.Hour, 31 * 24 * time.Hour} {
 		calls = append(calls, badCall{name: fmt.Sprintf("expires in %v", d), field: "expires_in", call: func(f *fixture) error {
-			return get2(f.svc.CreateInvitation(f.ctx, owner, "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember, ExpiresIn: d}))
+			return get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember, ExpiresIn: d}))
 		}})
 	}
 	for _, status := range []orgs.InvitationStatus{"lost", "PENDING", orgs.InvitationStatus(nul)} {
 		calls = append(calls, badCall{name: fmt.Sprintf("status %q", status), field: "status", call: func(f *fixture) error {
-			return get2(f.svc.ListInvitations(f.ctx, owner, "acme", orgs.InvitationQuery{Status: status}))
+			return get2(f.svc.ListInvitations(f.ctx, orgs.UserActor(owner), "acme", orgs.InvitationQuery{Status: status}))
 		}})
 	}
 	for _, id := range []string{"", "inv_x", nul, "org_" + f.inv.ID[4:], f.inv.ID + "0", strings.ToLower(f.inv.ID)} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("get %q", id), want: orgs.ErrNotFound, call: func(f *fixture) error {
-				return get2(f.svc.GetInvitation(f.ctx, owner, "acme", id))
+				return get2(f.svc.GetInvitation(f.ctx, orgs.UserActor(owner), "acme", id))
 			}},
 			badCall{name: fmt.Sprintf("resend %q", id), want: orgs.ErrNotFound, call: func(f *fixture) error {
-				return get2(f.svc.ResendInvitation(f.ctx, owner, "acme", id))
+				return get2(f.svc.ResendInvitation(f.ctx, orgs.UserActor(owner), "acme", id))
 			}},
 			badCall{name: fmt.Sprintf("revoke %q", id), want: orgs.ErrNotFound, call: func(f *fixture) error {
-				return f.svc.RevokeInvitation(f.ctx, owner, "acme", id)
+				return f.svc.RevokeInvitation(f.ctx, orgs.UserActor(owner), "acme", id)
 			}},
 		)
 	}
 	for _, token := range []string{"", "x", nul, badUTF8, strings.Repeat("A", 10000), f.inv.ID} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("accept %.20q", token), want: orgs.ErrNotFound, call: func(f *fixture) error {
-				return get2(f.svc.AcceptInvitation(f.ctx, outsider, token))
+				return get2(f.svc.AcceptInvitation(f.ctx, orgs.UserActor(outsider), token))
 			}},
 			badCall{name: fmt.Sprintf("decline %.20q", token), want: orgs.ErrNotFound, call: func(f *fixture) error {
-				return f.svc.DeclineInvitation(f.ctx, outsider, token)
+				return f.svc.DeclineInvitation(f.ctx, orgs.UserActor(outsider), token)
 			}},
 		)
 	}
@@ -399,40 +405,40 @@ func testValidateCategoriesPipelinesTeams(t *testing.T, newStore NewStore) {
 	for _, name := range []string{"", " ", " Pad", strings.Repeat("n", 101), nul, badUTF8, "a\nb"} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("category %q", name), field: "name", call: func(f *fixture) error {
-				return get2(f.svc.CreateCategory(f.ctx, owner, "acme", orgs.CategoryInput{Name: name}))
+				return get2(f.svc.CreateCategory(f.ctx, orgs.UserActor(owner), "acme", orgs.CategoryInput{Name: name}))
 			}},
 			badCall{name: fmt.Sprintf("rename category %q", name), field: "name", call: func(f *fixture) error {
-				return get2(f.svc.UpdateCategory(f.ctx, owner, "acme", f.categoryID("Finance"), orgs.CategoryUpdate{Name: ptr(name)}))
+				return get2(f.svc.UpdateCategory(f.ctx, orgs.UserActor(owner), "acme", f.categoryID("Finance"), orgs.CategoryUpdate{Name: ptr(name)}))
 			}},
 			badCall{name: fmt.Sprintf("pipeline %q", name), field: "name", call: func(f *fixture) error {
-				return get2(f.svc.CreatePipeline(f.ctx, owner, "acme", orgs.PipelineInput{Name: name}))
+				return get2(f.svc.CreatePipeline(f.ctx, orgs.UserActor(owner), "acme", orgs.PipelineInput{Name: name}))
 			}},
 			badCall{name: fmt.Sprintf("rename pipeline %q", name), field: "name", call: func(f *fixture) error {
-				return get2(f.svc.UpdatePipeline(f.ctx, owner, "acme", pipe.ID, orgs.PipelineUpdate{Name: ptr(name)}))
+				return get2(f.svc.UpdatePipeline(f.ctx, orgs.UserActor(owner), "acme", pipe.ID, orgs.PipelineUpdate{Name: ptr(name)}))
 			}},
 			badCall{name: fmt.Sprintf("stage %q", name), field: "stages", call: func(f *fixture) error {
-				return get2(f.svc.CreatePipeline(f.ctx, owner, "acme", orgs.PipelineInput{Name: "Fine", Stages: []string{"Ok", name}}))
+				return get2(f.svc.CreatePipeline(f.ctx, orgs.UserActor(owner), "acme", orgs.PipelineInput{Name: "Fine", Stages: []string{"Ok", name}}))
 			}},
 			badCall{name: fmt.Sprintf("add stage %q", name), field: "stages", call: func(f *fixture) error {
-				return get2(f.svc.AddStage(f.ctx, owner, "acme", pipe.ID, name))
+				return get2(f.svc.AddStage(f.ctx, orgs.UserActor(owner), "acme", pipe.ID, name))
 			}},
 			badCall{name: fmt.Sprintf("team %q", name), field: "name", call: func(f *fixture) error {
-				return get2(f.svc.CreateTeam(f.ctx, owner, "acme", orgs.TeamInput{Name: name, Slug: "fine"}))
+				return get2(f.svc.CreateTeam(f.ctx, orgs.UserActor(owner), "acme", orgs.TeamInput{Name: name, Slug: "fine"}))
 			}},
 			badCall{name: fmt.Sprintf("rename team %q", name), field: "name", call: func(f *fixture) error {
-				return get2(f.svc.UpdateTeam(f.ctx, owner, "acme", "core", orgs.TeamUpdate{Name: ptr(name)}))
+				return get2(f.svc.UpdateTeam(f.ctx, orgs.UserActor(owner), "acme", "core", orgs.TeamUpdate{Name: ptr(name)}))
 			}},
 		)
 	}
 	calls = append(calls,
 		badCall{name: "category position -1", field: "position", call: func(f *fixture) error {
-			return get2(f.svc.CreateCategory(f.ctx, owner, "acme", orgs.CategoryInput{Name: "Fine", Position: ptr(-1)}))
+			return get2(f.svc.CreateCategory(f.ctx, orgs.UserActor(owner), "acme", orgs.CategoryInput{Name: "Fine", Position: ptr(-1)}))
 		}},
 		badCall{name: "move category to -1", field: "position", call: func(f *fixture) error {
-			return get2(f.svc.UpdateCategory(f.ctx, owner, "acme", f.categoryID("Finance"), orgs.CategoryUpdate{Position: ptr(-1)}))
+			return get2(f.svc.UpdateCategory(f.ctx, orgs.UserActor(owner), "acme", f.categoryID("Finance"), orgs.CategoryUpdate{Position: ptr(-1)}))
 		}},
 		badCall{name: "51 stages", field: "stages", call: func(f *fixture) error {
-			return get2(f.svc.CreatePipeline(f.ctx, owner, "acme", orgs.PipelineInput{Name: "Fine", Stages: names("s", 51)}))
+			return get2(f.svc.CreatePipeline(f.ctx, orgs.UserActor(owner), "acme", orgs.PipelineInput{Name: "Fine", Stages: names("s", 51)}))
 		}},
 	)
 	for _, tc := range []struct {
@@ -449,22 +455,22 @@ func testValidateCategoriesPipelinesTeams(t *testing.T, newStore NewStore) {
 		{"description", orgs.TeamInput{Name: "Fine", Description: nul}},
 	} {
 		calls = append(calls, badCall{name: fmt.Sprintf("team %s %q", tc.field, tc.in.Slug+tc.in.Color), field: tc.field, call: func(f *fixture) error {
-			return get2(f.svc.CreateTeam(f.ctx, owner, "acme", tc.in))
+			return get2(f.svc.CreateTeam(f.ctx, orgs.UserActor(owner), "acme", tc.in))
 		}})
 	}
 	for _, role := range []orgs.TeamRole{"", "owner", "Maintainer", orgs.TeamRole(nul)} {
 		calls = append(calls,
 			badCall{name: fmt.Sprintf("team member role %q", role), field: "role", call: func(f *fixture) error {
-				return get2(f.svc.AddTeamMember(f.ctx, owner, "acme", "core", member, role))
+				return get2(f.svc.AddTeamMember(f.ctx, orgs.UserActor(owner), "acme", "core", member, role))
 			}},
 			badCall{name: fmt.Sprintf("update team member role %q", role), field: "role", call: func(f *fixture) error {
-				return get2(f.svc.UpdateTeamMemberRole(f.ctx, owner, "acme", "core", member, role))
+				return get2(f.svc.UpdateTeamMemberRole(f.ctx, orgs.UserActor(owner), "acme", "core", member, role))
 			}},
 		)
 	}
 	for _, typ := range []string{nul, badUTF8, strings.Repeat("t", 65)} {
 		calls = append(calls, badCall{name: fmt.Sprintf("event type %.20q", typ), field: "type", call: func(f *fixture) error {
-			return get2(f.svc.ListEvents(f.ctx, owner, "acme", orgs.EventQuery{Type: typ}))
+			return get2(f.svc.ListEvents(f.ctx, orgs.UserActor(owner), "acme", orgs.EventQuery{Type: orgs.EventType(typ)}))
 		}})
 	}
 	runBadCalls(t, f.fixture, calls)
@@ -476,48 +482,58 @@ func testValidateUnknownThings(t *testing.T, newStore NewStore) {
 	var calls []badCall
 	for _, slug := range []string{"", "no-such-org", "NO-SUCH-ORG", "../acme", "acme/", "acme%00", nul, badUTF8, strings.Repeat("a", 1000), "a"} {
 		for name, call := range map[string]func(f *fixture) error{
-			"get":    func(f *fixture) error { return get2(f.svc.GetOrganization(f.ctx, owner, slug)) },
-			"detail": func(f *fixture) error { return get2(f.svc.GetOrganizationDetail(f.ctx, owner, slug)) },
+			"get":    func(f *fixture) error { return get2(f.svc.GetOrganization(f.ctx, orgs.UserActor(owner), slug)) },
+			"detail": func(f *fixture) error { return get2(f.svc.GetOrganizationDetail(f.ctx, orgs.UserActor(owner), slug)) },
 			"update": func(f *fixture) error {
-				return get2(f.svc.UpdateOrganization(f.ctx, owner, slug, orgs.UpdateOrganizationInput{}))
+				return get2(f.svc.UpdateOrganization(f.ctx, orgs.UserActor(owner), slug, orgs.UpdateOrganizationInput{}))
 			},
-			"delete":     func(f *fixture) error { return f.svc.DeleteOrganization(f.ctx, owner, slug) },
-			"add member": func(f *fixture) error { return get2(f.svc.AddMember(f.ctx, owner, slug, "x", orgs.RoleMember)) },
-			"members":    func(f *fixture) error { return get2(f.svc.ListMembers(f.ctx, owner, slug, orgs.MemberQuery{})) },
-			"leave":      func(f *fixture) error { return f.svc.LeaveOrganization(f.ctx, owner, slug) },
-			"transfer":   func(f *fixture) error { return f.svc.TransferOwnership(f.ctx, owner, slug, member) },
-			"categories": func(f *fixture) error { return get2(f.svc.ListCategories(f.ctx, owner, slug)) },
-			"pipelines":  func(f *fixture) error { return get2(f.svc.ListPipelines(f.ctx, owner, slug)) },
+			"delete": func(f *fixture) error { return f.svc.DeleteOrganization(f.ctx, orgs.UserActor(owner), slug) },
+			"add member": func(f *fixture) error {
+				return get2(f.svc.AddMember(f.ctx, orgs.UserActor(owner), slug, "x", orgs.RoleMember))
+			},
+			"members": func(f *fixture) error {
+				return get2(f.svc.ListMembers(f.ctx, orgs.UserActor(owner), slug, orgs.MemberQuery{}))
+			},
+			"leave":      func(f *fixture) error { return f.svc.LeaveOrganization(f.ctx, orgs.UserActor(owner), slug) },
+			"transfer":   func(f *fixture) error { return f.svc.TransferOwnership(f.ctx, orgs.UserActor(owner), slug, member) },
+			"categories": func(f *fixture) error { return get2(f.svc.ListCategories(f.ctx, orgs.UserActor(owner), slug)) },
+			"pipelines":  func(f *fixture) error { return get2(f.svc.ListPipelines(f.ctx, orgs.UserActor(owner), slug)) },
 			"invite": func(f *fixture) error {
-				return get2(f.svc.CreateInvitation(f.ctx, owner, slug, orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember}))
+				return get2(f.svc.CreateInvitation(f.ctx, orgs.UserActor(owner), slug, orgs.InvitationInput{Email: "x@example.com", Role: orgs.RoleMember}))
 			},
-			"teams":       func(f *fixture) error { return get2(f.svc.ListTeams(f.ctx, owner, slug, orgs.Page{})) },
-			"create team": func(f *fixture) error { return get2(f.svc.CreateTeam(f.ctx, owner, slug, orgs.TeamInput{Name: "T"})) },
-			"events":      func(f *fixture) error { return get2(f.svc.ListEvents(f.ctx, owner, slug, orgs.EventQuery{})) },
+			"teams": func(f *fixture) error { return get2(f.svc.ListTeams(f.ctx, orgs.UserActor(owner), slug, orgs.Page{})) },
+			"create team": func(f *fixture) error {
+				return get2(f.svc.CreateTeam(f.ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: "T"}))
+			},
+			"events": func(f *fixture) error {
+				return get2(f.svc.ListEvents(f.ctx, orgs.UserActor(owner), slug, orgs.EventQuery{}))
+			},
 		} {
 			calls = append(calls, badCall{name: fmt.Sprintf("%s %.20q", name, slug), want: orgs.ErrNotFound, call: call})
 		}
 	}
 	for _, id := range []string{"", "x", nul, badUTF8, "org_" + strings.Repeat("Z", 26), orgs.NewID(orgs.PrefixOrganization)} {
 		calls = append(calls, badCall{name: fmt.Sprintf("by id %q", id), want: orgs.ErrNotFound, call: func(f *fixture) error {
-			return get2(f.svc.GetOrganizationByID(f.ctx, owner, id))
+			return get2(f.svc.GetOrganizationByID(f.ctx, orgs.UserActor(owner), id))
 		}})
 	}
 	for _, id := range []string{"", nul, badUTF8, strings.Repeat("x", 65), "unknown"} {
 		calls = append(calls, badCall{name: fmt.Sprintf("by external id %.20q", id), want: orgs.ErrNotFound, call: func(f *fixture) error {
-			return get2(f.svc.GetOrganizationByExternalID(f.ctx, owner, id))
+			return get2(f.svc.GetOrganizationByExternalID(f.ctx, orgs.UserActor(owner), id))
 		}})
 	}
 	for _, slug := range []string{"", "nope", nul, "x"} {
 		for name, call := range map[string]func(f *fixture) error{
-			"get team": func(f *fixture) error { return get2(f.svc.GetTeam(f.ctx, owner, "acme", slug)) },
+			"get team": func(f *fixture) error { return get2(f.svc.GetTeam(f.ctx, orgs.UserActor(owner), "acme", slug)) },
 			"update team": func(f *fixture) error {
-				return get2(f.svc.UpdateTeam(f.ctx, owner, "acme", slug, orgs.TeamUpdate{Name: ptr("X")}))
+				return get2(f.svc.UpdateTeam(f.ctx, orgs.UserActor(owner), "acme", slug, orgs.TeamUpdate{Name: ptr("X")}))
 			},
-			"delete team":  func(f *fixture) error { return f.svc.DeleteTeam(f.ctx, owner, "acme", slug) },
-			"team members": func(f *fixture) error { return get2(f.svc.ListTeamMembers(f.ctx, owner, "acme", slug, orgs.Page{})) },
+			"delete team": func(f *fixture) error { return f.svc.DeleteTeam(f.ctx, orgs.UserActor(owner), "acme", slug) },
+			"team members": func(f *fixture) error {
+				return get2(f.svc.ListTeamMembers(f.ctx, orgs.UserActor(owner), "acme", slug, orgs.Page{}))
+			},
 			"add to team": func(f *fixture) error {
-				return get2(f.svc.AddTeamMember(f.ctx, owner, "acme", slug, member, orgs.TeamRoleMember))
+				return get2(f.svc.AddTeamMember(f.ctx, orgs.UserActor(owner), "acme", slug, member, orgs.TeamRoleMember))
 			},
 		} {
 			calls = append(calls, badCall{name: fmt.Sprintf("%s %q", name, slug), want: orgs.ErrNotFound, call: call})
@@ -525,20 +541,22 @@ func testValidateUnknownThings(t *testing.T, newStore NewStore) {
 	}
 	for _, id := range []string{"", "x", nul, pipe.Stages[0].ID, orgs.NewID(orgs.PrefixPipeline)} {
 		for name, call := range map[string]func(f *fixture) error{
-			"get pipeline": func(f *fixture) error { return get2(f.svc.GetPipeline(f.ctx, owner, "acme", id)) },
+			"get pipeline": func(f *fixture) error { return get2(f.svc.GetPipeline(f.ctx, orgs.UserActor(owner), "acme", id)) },
 			"update pipeline": func(f *fixture) error {
-				return get2(f.svc.UpdatePipeline(f.ctx, owner, "acme", id, orgs.PipelineUpdate{Name: ptr("X")}))
+				return get2(f.svc.UpdatePipeline(f.ctx, orgs.UserActor(owner), "acme", id, orgs.PipelineUpdate{Name: ptr("X")}))
 			},
-			"delete pipeline": func(f *fixture) error { return f.svc.DeletePipeline(f.ctx, owner, "acme", id) },
-			"add stage":       func(f *fixture) error { return get2(f.svc.AddStage(f.ctx, owner, "acme", id, "X")) },
+			"delete pipeline": func(f *fixture) error { return f.svc.DeletePipeline(f.ctx, orgs.UserActor(owner), "acme", id) },
+			"add stage":       func(f *fixture) error { return get2(f.svc.AddStage(f.ctx, orgs.UserActor(owner), "acme", id, "X")) },
 			"update category": func(f *fixture) error {
-				return get2(f.svc.UpdateCategory(f.ctx, owner, "acme", id, orgs.CategoryUpdate{Name: ptr("X")}))
+				return get2(f.svc.UpdateCategory(f.ctx, orgs.UserActor(owner), "acme", id, orgs.CategoryUpdate{Name: ptr("X")}))
 			},
-			"delete category": func(f *fixture) error { return f.svc.DeleteCategory(f.ctx, owner, "acme", id) },
+			"delete category": func(f *fixture) error { return f.svc.DeleteCategory(f.ctx, orgs.UserActor(owner), "acme", id) },
 			"rename stage": func(f *fixture) error {
-				return get2(f.svc.RenameStage(f.ctx, owner, "acme", pipe.ID, id, "X"))
+				return get2(f.svc.RenameStage(f.ctx, orgs.UserActor(owner), "acme", pipe.ID, id, "X"))
 			},
-			"remove stage": func(f *fixture) error { return get2(f.svc.RemoveStage(f.ctx, owner, "acme", pipe.ID, id+"x")) },
+			"remove stage": func(f *fixture) error {
+				return get2(f.svc.RemoveStage(f.ctx, orgs.UserActor(owner), "acme", pipe.ID, id+"x"))
+			},
 		} {
 			if name == "rename stage" && id == pipe.Stages[0].ID {
 				continue

@@ -384,7 +384,7 @@ type target struct {
 
 func (s *soak) pick(ctx context.Context, rng *mrand.Rand) *target {
 	for range 4 {
-		org, err := s.st.GetOrganization(ctx, orgs.OrgKey{Slug: s.slugs[rng.IntN(len(s.slugs))]}, "")
+		org, err := s.st.GetOrganization(ctx, orgs.OrganizationKey{Slug: s.slugs[rng.IntN(len(s.slugs))]}, "")
 		if err != nil {
 			continue
 		}
@@ -396,11 +396,11 @@ func (s *soak) pick(ctx context.Context, rng *mrand.Rand) *target {
 }
 
 func (s *soak) pickOrg(ctx context.Context, id string) *target {
-	org, err := s.st.GetOrganization(ctx, orgs.OrgKey{ID: id}, "")
+	org, err := s.st.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
 	if err != nil {
 		return nil
 	}
-	ms, err := s.st.ListMembers(ctx, org.ID, orgs.MemberFilter{Range: orgs.Range{Limit: orgs.MaxPageLimit + 1}})
+	ms, err := s.st.ListMembers(ctx, orgs.MemberFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: orgs.MaxPageLimit + 1}})
 	if err != nil || len(ms) == 0 {
 		return nil
 	}
@@ -652,7 +652,7 @@ func (s *soak) step(ctx context.Context, rng *mrand.Rand) {
 		}
 		s.call(ctx, op, tg.manager(rng), "POST", p+"/categories", body)
 	case "update_category", "delete_category":
-		cs, err := s.st.ListCategories(ctx, tg.org.ID)
+		cs, err := s.st.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: tg.org.ID})
 		if err != nil || len(cs) == 0 {
 			return
 		}
@@ -672,7 +672,7 @@ func (s *soak) step(ctx context.Context, rng *mrand.Rand) {
 		s.call(ctx, op, tg.manager(rng), "POST", p+"/pipelines", map[string]any{"name": "Pipe", "is_default": rng.IntN(2) == 0,
 			"stages": []string{"One", "Two", "Three"}})
 	case "get_pipeline", "update_pipeline", "delete_pipeline":
-		ps, err := s.st.ListPipelines(ctx, tg.org.ID)
+		ps, err := s.st.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: tg.org.ID})
 		if err != nil || len(ps) == 0 {
 			return
 		}
@@ -706,7 +706,7 @@ func (s *soak) step(ctx context.Context, rng *mrand.Rand) {
 	case "add_domain":
 		s.call(ctx, op, tg.manager(rng), "POST", p+"/domains", map[string]any{"domain": fmt.Sprintf("d%d.%s.example.com", rng.IntN(3), s.run)})
 	case "delete_domain":
-		ds, err := s.st.ListDomains(ctx, tg.org.ID)
+		ds, err := s.st.ListDomains(ctx, orgs.DomainFilter{OrganizationID: tg.org.ID})
 		if err != nil || len(ds) == 0 {
 			return
 		}
@@ -731,7 +731,7 @@ func (s *soak) check(ctx context.Context) ([]string, error) {
 	for _, id := range s.created {
 		after := ""
 		for {
-			es, err := s.st.ListEvents(ctx, id, orgs.EventFilter{Type: "invitation.accepted", Range: orgs.Range{After: after, Limit: orgs.MaxPageLimit + 1}})
+			es, err := s.st.ListEvents(ctx, orgs.EventFilter{OrganizationID: id, Type: "invitation.accepted", Range: orgs.Range{After: after, MaxRows: orgs.MaxPageLimit + 1}})
 			if err != nil {
 				return nil, err
 			}

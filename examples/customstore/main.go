@@ -1,48 +1,69 @@
-// Command customstore is the template for writing your own orgs.Store.
+// Command customstore shows how to write an orgs.Store of your own and
+// prove it with the conformance suite.
 //
-// memstore.go holds memStore, a small in-memory Store written the way a
-// store for any database should be: it keeps the contract written on
-// orgs.Store and orgs.Tx (conflict sentinels, ErrNotFound, Range paging,
-// exact counters, cascading deletes, atomic Updates, ErrClosed after Close).
-// Copy it, replace the maps with your database's tables, and keep
-// memstore_test.go's one line that matters:
+// A Store for another database starts from package memstore's source: it
+// is written the way any store should be (the contract on orgs.Store,
+// orgs.Reader and orgs.Tx: conflict sentinels, ErrNotFound, Range paging,
+// exact counters, cascading deletes, atomic transactions, ErrClosed after
+// Close). Copy it, replace the maps with your database's tables, and keep
+// one test:
 //
 //	storetest.Run(t, func(t *testing.T) orgs.Store { return newYourStore(t) })
 //
-// The storetest suite drives a fresh store per test, directly and through
-// orgs.Service, and checks every rule of the contract: conflicts and not-found
-// errors, paging in both directions, counters, cascades, rollback of failed
-// Updates, serialized Updates under concurrency (the last-owner rule and the
-// limits must hold), and use after Close.
+// This program's store is the other common kind: one that wraps a Store to
+// add something — here, a log line per transaction with its duration and
+// outcome, where a host would add metrics or tracing. main_test.go runs the
+// whole suite on it, which proves the wrapper changes nothing else.
 //
-// This program runs the Service on memStore:
-//
-//	go run ./examples/customstore
-//	go test ./examples/customstore
+//	go run ./customstore
+//	go test ./customstore
 package main
 
 import (
 	"context"
 	"fmt"
 	"log"
+	"log/slog"
+	"os"
+	"time"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/memstore"
 )
+
+// loggingStore is an orgs.Store that logs every transaction of the Store it
+// wraps. Reads go straight through (the embedded Store); Transact passes
+// the inner transaction to fn as it is, so the inner store's optional
+// capabilities (orgs.OrganizationLocker) stay visible to the Service.
+type loggingStore struct {
+	orgs.Store
+	log *slog.Logger
+}
+
+// Transact runs fn in the wrapped store's transaction and logs it.
+func (s loggingStore) Transact(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
+	start := time.Now()
+	err := s.Store.Transact(ctx, fn)
+	s.log.DebugContext(ctx, "transaction", "duration", time.Since(start), "error", err)
+	return err
+}
 
 func main() {
 	ctx := context.Background()
-	store := newMemStore()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store := loggingStore{Store: memstore.New(), log: logger}
 	defer store.Close()
 
 	svc, err := orgs.New(store)
 	if err != nil {
 		log.Fatal(err)
 	}
-	org, err := svc.CreateOrganization(ctx, "alice", orgs.CreateOrganizationInput{Name: "Acme"})
+	alice := orgs.UserActor("alice")
+	org, err := svc.CreateOrganization(ctx, alice, orgs.CreateOrganizationInput{Name: "Acme"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	detail, err := svc.GetOrganizationDetail(ctx, "alice", org.Slug)
+	detail, err := svc.GetOrganizationDetail(ctx, alice, org.Slug)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -42,13 +42,13 @@ func run(ctx context.Context, dbPath string) error {
 	if err := svc.PutUser(ctx, orgs.User{ID: alice, Username: "alice", Email: "alice@example.com", Name: "Alice"}); err != nil {
 		return err
 	}
-	org, err := svc.CreateOrganization(ctx, alice, orgs.CreateOrganizationInput{
+	org, err := svc.CreateOrganization(ctx, orgs.UserActor(alice), orgs.CreateOrganizationInput{
 		Name: "Acme Robotics", Slug: "acme-robotics-" + strings.ToLower(orgs.NewID("")[20:]), Industry: "Software",
 	})
 	if err != nil {
 		return err
 	}
-	detail, err := svc.GetOrganizationDetail(ctx, alice, org.Slug)
+	detail, err := svc.GetOrganizationDetail(ctx, orgs.UserActor(alice), org.Slug)
 	if err != nil {
 		return err
 	}

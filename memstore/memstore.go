@@ -1,4 +1,25 @@
-package main
+// Package memstore is an orgs.Store that keeps everything in memory: for
+// tests (the root package's own suite runs through it, and hosts can use it
+// in theirs), for trying the library, and as the template for writing a
+// Store for another database. It passes storetest.Run in full.
+//
+//	svc, err := orgs.New(memstore.New())
+//
+// It is written the way a store for any database should be: it keeps the
+// contract written on orgs.Store, orgs.Reader and orgs.Tx (conflict
+// sentinels, ErrNotFound, Range paging, exact counters, cascading deletes,
+// atomic transactions, ErrClosed after Close) and implements the optional
+// capability orgs.OrganizationLocker. To write your own, copy it, replace
+// the maps with your database's tables, and keep memstore_test.go's one
+// test that matters:
+//
+//	storetest.Run(t, func(t *testing.T) orgs.Store { return newYourStore(t) })
+//
+// Data lives in one process and is gone with it: memstore is not
+// multi-process, and Transact serializes every transaction of the store
+// behind one lock (stronger than the contract's per-organization
+// serialization). A Store value must not be copied.
+package memstore
 
 import (
 	"bytes"
@@ -16,20 +37,22 @@ import (
 	"github.com/tenantkit/orgs"
 )
 
-// memStore is an orgs.Store that keeps every row in memory.
+// Store is an orgs.Store that keeps every row in memory.
 //
-// Concurrency: one RWMutex. A read outside Update takes the read lock; a
-// write outside Update, and every Update, takes the write lock, so Updates
-// run one at a time. That is stronger than the contract asks (Updates
-// serialized per organization and per user), which makes LockOrganization
-// an existence check and LockUser a no-op.
+// Concurrency: one RWMutex. A read outside Transact takes the read lock;
+// every Transact takes the write lock, so transactions run one at a time.
+// That is stronger than the contract asks (transactions serialized per
+// organization and per user), which makes LockOrganization an existence
+// check and LockUser a no-op.
 //
-// Atomicity: inside Update every write first records how to undo itself in
-// a journal; when fn fails or panics, Update replays the journal backwards.
+// Atomicity: inside Transact every write first records how to undo itself
+// in a journal; when fn fails or panics, Transact replays the journal
+// backwards.
 //
-// memStore's own Tx methods (the ones it has outside Update) come from an
-// embedded auto-commit txn that locks for each call.
-type memStore struct {
+// The Store's own reads come from an embedded auto-commit txn that locks
+// for each call (it has the writes too, each atomic on its own, which this
+// package's tests use).
+type Store struct {
 	*txn // the store's own reads and writes, each locking on its own
 
 	mu     sync.RWMutex
@@ -37,16 +60,20 @@ type memStore struct {
 	st     *state // nil after Close
 }
 
-var _ orgs.Store = (*memStore)(nil)
-
 var (
-	errClosed = fmt.Errorf("customstore: %w", orgs.ErrClosed)
-	errTxDone = errors.New("customstore: transaction used after its Update returned")
+	_ orgs.Store              = (*Store)(nil)
+	_ orgs.Tx                 = (*txn)(nil)
+	_ orgs.OrganizationLocker = (*txn)(nil)
 )
 
-// newMemStore returns an empty store.
-func newMemStore() *memStore {
-	s := &memStore{st: &state{
+var (
+	errClosed = fmt.Errorf("memstore: %w", orgs.ErrClosed)
+	errTxDone = errors.New("memstore: transaction used after its Transact returned")
+)
+
+// New returns an empty store.
+func New() *Store {
+	s := &Store{st: &state{
 		orgs:        map[string]orgs.Organization{},
 		members:     map[string]map[string]orgs.Member{},
 		users:       map[string]orgs.User{},
@@ -79,12 +106,12 @@ type state struct {
 	teamMembers map[string]map[string]orgs.TeamMember // by team ID, user ID; profile unset
 }
 
-// Update runs fn with the write lock held, journaling fn's writes, and
+// Transact runs fn with the write lock held, journaling fn's writes, and
 // undoes them unless fn returns nil. The rollback runs from a deferred
 // function, so it also happens when fn panics (the panic goes on) or calls
-// runtime.Goexit (t.FailNow). fn must not call s.Update or s's own methods:
-// the lock is held, and they would deadlock; it uses tx.
-func (s *memStore) Update(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
+// runtime.Goexit (t.FailNow). fn must not call s.Transact or s's own
+// methods: the lock is held, and they would deadlock; it uses tx.
+func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -93,7 +120,7 @@ func (s *memStore) Update(ctx context.Context, fn func(ctx context.Context, tx o
 	if s.closed {
 		return errClosed
 	}
-	tx := &txn{s: s, inUpdate: true}
+	tx := &txn{s: s, inTx: true}
 	committed := false
 	defer func() {
 		tx.done.Store(true)
@@ -109,7 +136,7 @@ func (s *memStore) Update(ctx context.Context, fn func(ctx context.Context, tx o
 }
 
 // Close drops the data; every later call fails with ErrClosed.
-func (s *memStore) Close() error {
+func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -119,25 +146,25 @@ func (s *memStore) Close() error {
 	return nil
 }
 
-// txn implements orgs.Tx on the store's state. Inside Update (inUpdate) the
+// txn implements orgs.Tx on the store's state. Inside Transact (inTx) the
 // write lock is already held and every write is journaled. The store's own
 // txn locks for each call and journals nothing: each write method checks
 // everything before it changes anything, so a single call never half-fails.
 type txn struct {
-	s        *memStore
-	inUpdate bool
-	done     atomic.Bool // Update's fn has returned: tx is dead
-	undo     []func()
+	s    *Store
+	inTx bool
+	done atomic.Bool // Transact's fn has returned: tx is dead
+	undo []func()
 }
 
-// lock readies tx for one call: outside Update it takes the store's lock
-// (shared unless write) and returns the unlock; inside Update, where the
+// lock readies tx for one call: outside Transact it takes the store's lock
+// (shared unless write) and returns the unlock; inside Transact, where the
 // write lock is held already, it refuses a transaction that has ended.
 func (tx *txn) lock(ctx context.Context, write bool) (unlock func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if tx.inUpdate {
+	if tx.inTx {
 		if tx.done.Load() {
 			return nil, errTxDone
 		}
@@ -176,13 +203,13 @@ func write(ctx context.Context, tx *txn, f func(st *state) error) error {
 	return f(tx.s.st)
 }
 
-// set writes m[k] = v, journaling the old entry inside Update.
+// set writes m[k] = v, journaling the old entry inside Transact.
 func set[K comparable, V any](tx *txn, m map[K]V, k K, v V) {
 	journal(tx, m, k)
 	m[k] = v
 }
 
-// del deletes m[k], journaling the old entry inside Update.
+// del deletes m[k], journaling the old entry inside Transact.
 func del[K comparable, V any](tx *txn, m map[K]V, k K) {
 	journal(tx, m, k)
 	delete(m, k)
@@ -201,7 +228,7 @@ func delWhere[K comparable, V any](tx *txn, m map[K]V, match func(V) bool) []K {
 }
 
 func journal[K comparable, V any](tx *txn, m map[K]V, k K) {
-	if !tx.inUpdate {
+	if !tx.inTx {
 		return
 	}
 	old, had := m[k]
@@ -216,28 +243,28 @@ func journal[K comparable, V any](tx *txn, m map[K]V, k K) {
 
 // page applies r to unordered items: it keeps those whose key lies after
 // r.After and before r.Before, sorts them by key, and keeps the first
-// r.Limit, or the last r.Limit when only Before is set. Limit 0 means all.
+// r.MaxRows, or the last r.MaxRows when only Before is set. Limit 0 means all.
 func page[T any](items []T, r orgs.Range, key func(T) string) []T {
 	items = slices.DeleteFunc(items, func(v T) bool {
 		k := key(v)
 		return (r.After != "" && k <= r.After) || (r.Before != "" && k >= r.Before)
 	})
 	slices.SortFunc(items, func(a, b T) int { return strings.Compare(key(a), key(b)) })
-	if r.Limit > 0 && len(items) > r.Limit {
+	if r.MaxRows > 0 && len(items) > r.MaxRows {
 		if r.Before != "" && r.After == "" {
-			return items[len(items)-r.Limit:]
+			return items[len(items)-r.MaxRows:]
 		}
-		return items[:r.Limit]
+		return items[:r.MaxRows]
 	}
 	return items
 }
 
 func notFound(what, id string) error {
-	return fmt.Errorf("customstore: %s %q: %w", what, id, orgs.ErrNotFound)
+	return fmt.Errorf("memstore: %s %q: %w", what, id, orgs.ErrNotFound)
 }
 
 func taken(sentinel error, what, value string) error {
-	return fmt.Errorf("customstore: %s %q: %w", what, value, sentinel)
+	return fmt.Errorf("memstore: %s %q: %w", what, value, sentinel)
 }
 
 // containsFold reports whether substr is in s, ignoring ASCII case.
@@ -293,14 +320,14 @@ func (st *state) viewOrg(o orgs.Organization, viewer string) orgs.Organization {
 	return o
 }
 
-// LockOrganization checks that the organization exists; every Update holds
+// LockOrganization checks that the organization exists; every Transact holds
 // the store's write lock already.
 func (tx *txn) LockOrganization(ctx context.Context, orgID string) error {
 	_, err := read(ctx, tx, func(st *state) (struct{}, error) { return struct{}{}, st.requireOrg(orgID) })
 	return err
 }
 
-// LockUser does nothing but check the store and tx are usable: Updates are
+// LockUser does nothing but check the store and tx are usable: transactions are
 // serialized already.
 func (tx *txn) LockUser(ctx context.Context, userID string) error {
 	_, err := read(ctx, tx, func(*state) (struct{}, error) { return struct{}{}, nil })
@@ -310,18 +337,28 @@ func (tx *txn) LockUser(ctx context.Context, userID string) error {
 func (tx *txn) InsertOrganization(ctx context.Context, org *orgs.Organization, owner *orgs.Member) error {
 	return write(ctx, tx, func(st *state) error {
 		if _, ok := st.orgs[org.ID]; ok {
-			return fmt.Errorf("customstore: organization %q exists", org.ID)
+			return fmt.Errorf("memstore: organization %q exists", org.ID)
 		}
 		if err := st.checkOrgUnique(org); err != nil {
 			return err
 		}
 		set(tx, st.orgs, org.ID, storedOrg(*org))
-		set(tx, st.members, org.ID, map[string]orgs.Member{owner.UserID: storedMember(org.ID, *owner)})
+		ms := map[string]orgs.Member{}
+		if owner != nil {
+			ms[owner.UserID] = storedMember(org.ID, *owner)
+		}
+		set(tx, st.members, org.ID, ms)
 		return nil
 	})
 }
 
-func (tx *txn) GetOrganization(ctx context.Context, key orgs.OrgKey, viewer string) (*orgs.Organization, error) {
+// LockAndGetOrganization is GetOrganization: every Transact holds the
+// store's write lock already (orgs.OrganizationLocker).
+func (tx *txn) LockAndGetOrganization(ctx context.Context, key orgs.OrganizationKey, viewer string) (*orgs.Organization, error) {
+	return tx.GetOrganization(ctx, key, viewer)
+}
+
+func (tx *txn) GetOrganization(ctx context.Context, key orgs.OrganizationKey, viewer string) (*orgs.Organization, error) {
 	return read(ctx, tx, func(st *state) (*orgs.Organization, error) {
 		for _, o := range st.orgs {
 			if (key.ID != "" && o.ID == key.ID) || (key.Slug != "" && o.Slug == key.Slug) ||
@@ -454,7 +491,8 @@ func (tx *txn) FindMemberByEmail(ctx context.Context, orgID, email string) (*org
 	})
 }
 
-func (tx *txn) ListMembers(ctx context.Context, orgID string, q orgs.MemberFilter) ([]orgs.Member, error) {
+func (tx *txn) ListMembers(ctx context.Context, q orgs.MemberFilter) ([]orgs.Member, error) {
+	orgID := q.OrganizationID
 	return read(ctx, tx, func(st *state) ([]orgs.Member, error) {
 		var list []orgs.Member
 		for _, m := range st.members[orgID] {
@@ -567,7 +605,8 @@ func (tx *txn) InsertCategories(ctx context.Context, cs []orgs.Category) error {
 	})
 }
 
-func (tx *txn) ListCategories(ctx context.Context, orgID string) ([]orgs.Category, error) {
+func (tx *txn) ListCategories(ctx context.Context, f orgs.CategoryFilter) ([]orgs.Category, error) {
+	orgID := f.OrganizationID
 	return read(ctx, tx, func(st *state) ([]orgs.Category, error) {
 		var list []orgs.Category
 		for _, c := range st.categories {
@@ -636,7 +675,8 @@ func (tx *txn) InsertPipeline(ctx context.Context, p *orgs.Pipeline) error {
 	})
 }
 
-func (tx *txn) ListPipelines(ctx context.Context, orgID string) ([]orgs.Pipeline, error) {
+func (tx *txn) ListPipelines(ctx context.Context, f orgs.PipelineFilter) ([]orgs.Pipeline, error) {
+	orgID := f.OrganizationID
 	return read(ctx, tx, func(st *state) ([]orgs.Pipeline, error) {
 		var list []orgs.Pipeline
 		for _, p := range st.pipelines {
@@ -696,7 +736,8 @@ func (tx *txn) InsertEvent(ctx context.Context, e *orgs.Event) error {
 	})
 }
 
-func (tx *txn) ListEvents(ctx context.Context, orgID string, q orgs.EventFilter) ([]orgs.Event, error) {
+func (tx *txn) ListEvents(ctx context.Context, q orgs.EventFilter) ([]orgs.Event, error) {
+	orgID := q.OrganizationID
 	return read(ctx, tx, func(st *state) ([]orgs.Event, error) {
 		var list []orgs.Event
 		for _, e := range st.events {
@@ -773,7 +814,8 @@ func (tx *txn) findInvitation(ctx context.Context, what string, match func(orgs.
 // ListInvitations filters by status as seen at q.Now: a pending invitation
 // whose ExpiresAt is at or before q.Now counts as expired, not pending.
 // (An invitation stored with status expired is expired too.)
-func (tx *txn) ListInvitations(ctx context.Context, orgID string, q orgs.InvitationFilter) ([]orgs.Invitation, error) {
+func (tx *txn) ListInvitations(ctx context.Context, q orgs.InvitationFilter) ([]orgs.Invitation, error) {
+	orgID := q.OrganizationID
 	return read(ctx, tx, func(st *state) ([]orgs.Invitation, error) {
 		var list []orgs.Invitation
 		for _, i := range st.invitations {
@@ -868,7 +910,8 @@ func (tx *txn) GetTeam(ctx context.Context, orgID, slug string) (*orgs.Team, err
 	})
 }
 
-func (tx *txn) ListTeams(ctx context.Context, orgID string, r orgs.Range) ([]orgs.Team, error) {
+func (tx *txn) ListTeams(ctx context.Context, f orgs.TeamFilter) ([]orgs.Team, error) {
+	orgID, r := f.OrganizationID, f.Range
 	return read(ctx, tx, func(st *state) ([]orgs.Team, error) {
 		var list []orgs.Team
 		for _, t := range st.teams {
@@ -932,7 +975,8 @@ func (tx *txn) GetTeamMember(ctx context.Context, teamID, userID string) (*orgs.
 	})
 }
 
-func (tx *txn) ListTeamMembers(ctx context.Context, teamID string, r orgs.Range) ([]orgs.TeamMember, error) {
+func (tx *txn) ListTeamMembers(ctx context.Context, f orgs.TeamMemberFilter) ([]orgs.TeamMember, error) {
+	teamID, r := f.TeamID, f.Range
 	return read(ctx, tx, func(st *state) ([]orgs.TeamMember, error) {
 		var list []orgs.TeamMember
 		for _, m := range st.teamMembers[teamID] {
@@ -1008,7 +1052,8 @@ func (tx *txn) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
 	})
 }
 
-func (tx *txn) ListDomains(ctx context.Context, orgID string) ([]orgs.Domain, error) {
+func (tx *txn) ListDomains(ctx context.Context, f orgs.DomainFilter) ([]orgs.Domain, error) {
+	orgID := f.OrganizationID
 	return read(ctx, tx, func(st *state) ([]orgs.Domain, error) { return st.orgDomains(orgID), nil })
 }
 

@@ -1,4 +1,4 @@
-package main
+package memstore
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 
 // TestMemStore is the test that proves a Store: the conformance suite.
 func TestMemStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) orgs.Store { return newMemStore() })
+	storetest.Run(t, func(t *testing.T) orgs.Store { return New() })
 }
 
-// The tests below check memStore directly, so it is proven even where the
+// The tests below check Store directly, so it is proven even where the
 // suite is silent. Your own store needs only TestMemStore.
 
 var ctx = context.Background()
@@ -33,9 +33,9 @@ func newOrg(slug string) (*orgs.Organization, *orgs.Member) {
 }
 
 // seed returns a store holding one organization.
-func seed(t *testing.T) (*memStore, *orgs.Organization) {
+func seed(t *testing.T) (*Store, *orgs.Organization) {
 	t.Helper()
-	s := newMemStore()
+	s := New()
 	t.Cleanup(func() { s.Close() })
 	org, owner := newOrg("acme")
 	if err := s.InsertOrganization(ctx, org, owner); err != nil {
@@ -52,14 +52,14 @@ func wantErr(t *testing.T, err, want error) {
 }
 
 // snapshot is what the rollback tests compare before and after.
-func snapshot(t *testing.T, s *memStore, orgID string) string {
+func snapshot(t *testing.T, s *Store, orgID string) string {
 	t.Helper()
-	org, err := s.GetOrganization(ctx, orgs.OrgKey{ID: orgID}, "owner")
+	org, err := s.GetOrganization(ctx, orgs.OrganizationKey{ID: orgID}, "owner")
 	if err != nil {
 		return err.Error()
 	}
-	ms, _ := s.ListMembers(ctx, orgID, orgs.MemberFilter{})
-	cs, _ := s.ListCategories(ctx, orgID)
+	ms, _ := s.ListMembers(ctx, orgs.MemberFilter{OrganizationID: orgID})
+	cs, _ := s.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: orgID})
 	return fmt.Sprintf("%+v %+v %+v", *org, ms, cs)
 }
 
@@ -83,7 +83,7 @@ func TestUpdateRollsBack(t *testing.T) {
 						t.Fatalf("panic %v, want boom", p)
 					}
 				}()
-				err = s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error {
+				err = s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 					changed := *org
 					changed.Name, changed.Slug = "Changed", "changed"
 					for _, step := range []error{
@@ -107,7 +107,7 @@ func TestUpdateRollsBack(t *testing.T) {
 			if after := snapshot(t, s, org.ID); after != before {
 				t.Errorf("after rollback:\n%s\nwant\n%s", after, before)
 			}
-			_, err = s.GetOrganization(ctx, orgs.OrgKey{ID: other.ID}, "")
+			_, err = s.GetOrganization(ctx, orgs.OrganizationKey{ID: other.ID}, "")
 			wantErr(t, err, orgs.ErrNotFound)
 			// The lock was released and the store still takes writes.
 			if err := s.InsertOrganization(ctx, other, otherOwner); err != nil {
@@ -120,10 +120,10 @@ func TestUpdateRollsBack(t *testing.T) {
 func TestTxAfterUpdate(t *testing.T) {
 	s, org := seed(t)
 	var leaked orgs.Tx
-	if err := s.Update(ctx, func(ctx context.Context, tx orgs.Tx) error { leaked = tx; return nil }); err != nil {
+	if err := s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error { leaked = tx; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := leaked.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, ""); err == nil {
+	if _, err := leaked.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, ""); err == nil {
 		t.Error("a Tx used after its Update returned worked")
 	}
 }
@@ -140,14 +140,14 @@ func TestRange(t *testing.T) {
 		r    orgs.Range
 		want []string
 	}{
-		{orgs.Range{Limit: 3}, []string{"1", "2", "3"}},
-		{orgs.Range{After: "evt_3", Limit: 3}, []string{"4", "5", "6"}},
-		{orgs.Range{Before: "evt_8", Limit: 3}, []string{"5", "6", "7"}}, // nearest Before
-		{orgs.Range{Before: "evt_3", Limit: 3}, []string{"1", "2"}},
-		{orgs.Range{After: "evt_2", Before: "evt_8", Limit: 3}, []string{"3", "4", "5"}},
-		{orgs.Range{After: "evt_9", Limit: 3}, nil},
+		{orgs.Range{MaxRows: 3}, []string{"1", "2", "3"}},
+		{orgs.Range{After: "evt_3", MaxRows: 3}, []string{"4", "5", "6"}},
+		{orgs.Range{Before: "evt_8", MaxRows: 3}, []string{"5", "6", "7"}}, // nearest Before
+		{orgs.Range{Before: "evt_3", MaxRows: 3}, []string{"1", "2"}},
+		{orgs.Range{After: "evt_2", Before: "evt_8", MaxRows: 3}, []string{"3", "4", "5"}},
+		{orgs.Range{After: "evt_9", MaxRows: 3}, nil},
 	} {
-		es, err := s.ListEvents(ctx, org.ID, orgs.EventFilter{Range: tc.r})
+		es, err := s.ListEvents(ctx, orgs.EventFilter{OrganizationID: org.ID, Range: tc.r})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,12 +225,12 @@ func TestCascadesAndCounters(t *testing.T) {
 	if err := errors.Join(steps...); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := s.GetOrganization(ctx, orgs.OrgKey{Slug: "acme"}, "bob")
+	got, _ := s.GetOrganization(ctx, orgs.OrganizationKey{Slug: "acme"}, "bob")
 	if got.MemberCount != 2 || got.TeamCount != 1 || got.Role != orgs.RoleMember {
 		t.Errorf("got %d members, %d teams, role %q", got.MemberCount, got.TeamCount, got.Role)
 	}
 	got.Metadata["k"] = "mutated" // results are copies
-	if again, _ := s.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, ""); again.Metadata["k"] != "v" {
+	if again, _ := s.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, ""); again.Metadata["k"] != "v" {
 		t.Error("a caller's change to a result reached the store")
 	}
 
@@ -248,7 +248,7 @@ func TestCascadesAndCounters(t *testing.T) {
 	if n, _ := s.CountMembers(ctx, org.ID, ""); n != 0 {
 		t.Errorf("%d members left", n)
 	}
-	if es, _ := s.ListEvents(ctx, org.ID, orgs.EventFilter{}); len(es) != 1 {
+	if es, _ := s.ListEvents(ctx, orgs.EventFilter{OrganizationID: org.ID}); len(es) != 1 {
 		t.Errorf("%d events kept, want 1", len(es))
 	}
 }
@@ -258,9 +258,9 @@ func TestClosed(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.GetOrganization(ctx, orgs.OrgKey{ID: org.ID}, "")
+	_, err := s.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, "")
 	wantErr(t, err, orgs.ErrClosed)
-	wantErr(t, s.Update(ctx, func(context.Context, orgs.Tx) error { return nil }), orgs.ErrClosed)
+	wantErr(t, s.Transact(ctx, func(context.Context, orgs.Tx) error { return nil }), orgs.ErrClosed)
 	wantErr(t, s.Close(), orgs.ErrClosed)
 }
 
@@ -280,7 +280,7 @@ func TestInvitationStatus(t *testing.T) {
 	for status, want := range map[orgs.InvitationStatus]string{
 		"": "inv_1 inv_2 inv_3", orgs.InvitationPending: "inv_1", orgs.InvitationExpired: "inv_2", orgs.InvitationAccepted: "inv_3",
 	} {
-		invs, err := s.ListInvitations(ctx, org.ID, orgs.InvitationFilter{Status: status, Now: now})
+		invs, err := s.ListInvitations(ctx, orgs.InvitationFilter{OrganizationID: org.ID, Status: status, Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}
