@@ -61,6 +61,9 @@ var (
 	ErrLimitExceeded = errors.New("orgs: limit exceeded")
 	// ErrClosed: the store was used after Close.
 	ErrClosed = errors.New("orgs: store closed")
+	// ErrNotMigrated: the store's schema is missing or older than the
+	// code — call the store's Migrate (once per deploy, before serving).
+	ErrNotMigrated = errors.New("orgs: the store's schema is missing or out of date: call its Migrate")
 )
 
 // FieldError names one invalid field and why.

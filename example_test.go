@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 // newService opens a Service on a fresh SQLite file and returns a cleanup.
@@ -19,7 +19,7 @@ func newService(opts ...orgs.Option) (*orgs.Service, func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	st, err := store.OpenSQLite(filepath.Join(dir, "orgs.db"))
+	st, err := sqlite.Open(filepath.Join(dir, "orgs.db"))
 	if err != nil {
 		log.Fatal(err)
 	}

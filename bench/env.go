@@ -28,7 +28,9 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for the schema
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/sqlstore"
+	"github.com/tenantkit/orgs/store/postgres"
+	"github.com/tenantkit/orgs/store/sqlite"
 	"github.com/uptrace/bun"
 )
 
@@ -37,7 +39,7 @@ type Env struct {
 	Backend string // "sqlite" or "postgres"
 	PG      bool
 	Where   string // the SQLite file, or the Postgres schema
-	Store   *store.Store
+	Store   *sqlstore.Store
 	DB      *bun.DB
 	Counter *Counter
 	Svc     *orgs.Service // the default seed (SeedWWW)
@@ -109,11 +111,11 @@ func (e *Env) openSQLite(path string, keep bool) error {
 		})
 	}
 	e.Where = path
-	st, err := store.OpenSQLite(path)
+	st, err := sqlite.Open(path)
 	if err != nil {
 		return err
 	}
-	e.Store = st
+	e.Store = st.Store
 	e.closers = append(e.closers, st.Close)
 	return nil
 }
@@ -145,10 +147,11 @@ func (e *Env) openPostgres(ctx context.Context, dsn string, keep bool) error {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	st, err := store.OpenPostgres(u.String())
+	pst, err := postgres.Open(u.String())
 	if err != nil {
 		return err
 	}
+	st := pst.Store
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	st.DB().SetMaxOpenConns(n)
 	st.DB().SetMaxIdleConns(n) // the default (2) churns connections

@@ -16,6 +16,10 @@ type countCase struct {
 	name  string
 	sizes [2]int
 	want  int64 // statements; the comment on each case lists them
+	// pgLock is 1 for a change of an existing organization: on Postgres its
+	// lock is a statement of its own before the read (see
+	// store/postgres), where SQLite's immediate transaction needs none.
+	pgLock int64
 	// atMost, when set, is the target; the case fails above it
 	// whatever want says.
 	atMost int64
@@ -125,7 +129,7 @@ var countCases = []countCase{
 		// BEGIN; SELECT organization by slug with the actor's role, FOR NO
 		// KEY UPDATE on Postgres (orgs.OrganizationLocker); SELECT the
 		// member; UPDATE role; INSERT event; COMMIT.
-		name: "UpdateMemberRole", sizes: [2]int{10, 1000}, want: 6,
+		name: "UpdateMemberRole", sizes: [2]int{10, 1000}, want: 6, pgLock: 1,
 		setup: func(t *testing.T, e *bench.Env, size int) func() error {
 			slug, owner, users := org(t, e, fmt.Sprintf("role-%d", size), size)
 			return func() error {
@@ -139,7 +143,7 @@ var countCases = []countCase{
 		// by slug; SELECT members whose profile matches the email; SELECT a
 		// pending invitation for the email; INSERT invitation; INSERT event;
 		// COMMIT.
-		name: "CreateInvitation", sizes: [2]int{10, 1000}, want: 8,
+		name: "CreateInvitation", sizes: [2]int{10, 1000}, want: 8, pgLock: 1,
 		setup: func(t *testing.T, e *bench.Env, size int) func() error {
 			slug, owner, _ := org(t, e, fmt.Sprintf("invite-%d", size), size)
 			return func() error {
@@ -153,7 +157,7 @@ var countCases = []countCase{
 		// lock and SELECT organization by ID; SELECT invitation by token; INSERT member; UPDATE member
 		// count; UPDATE invitation; INSERT event; SELECT the member with
 		// profile; COMMIT.
-		name: "AcceptInvitation", sizes: [2]int{10, 1000}, want: 11,
+		name: "AcceptInvitation", sizes: [2]int{10, 1000}, want: 11, pgLock: 1,
 		setup: func(t *testing.T, e *bench.Env, size int) func() error {
 			slug, owner, _ := org(t, e, fmt.Sprintf("accept-%d", size), size)
 			invitee := fmt.Sprintf("accept-%d-invitee", size)
@@ -175,7 +179,7 @@ var countCases = []countCase{
 		// BEGIN; lock and SELECT organization by slug; INSERT member;
 		// UPDATE member count; SELECT the member with profile; INSERT event;
 		// COMMIT.
-		name: "AddMember", sizes: [2]int{10, 1000}, want: 7,
+		name: "AddMember", sizes: [2]int{10, 1000}, want: 7, pgLock: 1,
 		setup: func(t *testing.T, e *bench.Env, size int) func() error {
 			slug, owner, _ := org(t, e, fmt.Sprintf("add-%d", size), size)
 			return func() error {
@@ -208,7 +212,7 @@ var countCases = []countCase{
 		// BEGIN; lock and SELECT organization by slug; SELECT team; SELECT
 		// member; INSERT team member; UPDATE team member count; SELECT team
 		// member with profile; INSERT event; COMMIT.
-		name: "AddTeamMember", sizes: [2]int{10, 1000}, want: 9,
+		name: "AddTeamMember", sizes: [2]int{10, 1000}, want: 9, pgLock: 1,
 		setup: func(t *testing.T, e *bench.Env, size int) func() error {
 			slug, owner, users := org(t, e, fmt.Sprintf("team-%d", size), size)
 			team, err := e.Svc.CreateTeam(ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: "Team"})
@@ -272,8 +276,12 @@ func TestQueryCounts(t *testing.T) {
 					if c.atMost > 0 && got[1] > c.atMost {
 						t.Errorf("target: at most %d statements, BEGIN and COMMIT included; %s", c.atMost, show(1))
 					}
-					if got[1] != c.want {
-						t.Errorf("want %d statements (update countCases when a change is intended); %s", c.want, show(1))
+					want := c.want
+					if e.PG {
+						want += c.pgLock
+					}
+					if got[1] != want {
+						t.Errorf("want %d statements (update countCases when a change is intended); %s", want, show(1))
 					} else if testing.Verbose() {
 						t.Log(show(1))
 					}

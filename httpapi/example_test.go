@@ -12,7 +12,7 @@ import (
 
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/httpapi"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 // A host mounts the handler under a prefix of its own router and supplies
@@ -24,7 +24,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	st, err := store.OpenSQLite(filepath.Join(dir, "orgs.db"))
+	st, err := sqlite.Open(filepath.Join(dir, "orgs.db"))
 	if err != nil {
 		log.Fatal(err)
 	}

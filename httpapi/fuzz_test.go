@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 // fuzzRoutes are the routes FuzzRequestBody posts its bodies to, as the
@@ -106,7 +106,7 @@ func FuzzRequestBody(f *testing.F) {
 func fuzzHandler(f *testing.F) http.Handler {
 	f.Helper()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(filepath.Join(f.TempDir(), "fuzz.db"))
+	st, err := sqlite.Open(filepath.Join(f.TempDir(), "fuzz.db"))
 	if err != nil {
 		f.Fatal(err)
 	}

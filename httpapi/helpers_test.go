@@ -16,12 +16,12 @@ import (
 	"time"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/sqlstore"
 	"github.com/tenantkit/orgs/internal/testdb"
-	"github.com/tenantkit/orgs/store"
 )
 
 // opener opens a fresh, migrated, empty store for one test.
-type opener func(t *testing.T) *store.Store
+type opener func(t *testing.T) *sqlstore.Store
 
 // eachDB runs fn on SQLite and on PostgreSQL.
 func eachDB(t *testing.T, fn func(t *testing.T, db opener)) {
@@ -31,14 +31,14 @@ func eachDB(t *testing.T, fn func(t *testing.T, db opener)) {
 }
 
 // openSQLite returns a migrated store on a new file, closed at cleanup.
-func openSQLite(t *testing.T) *store.Store { return testdb.SQLite(t) }
+func openSQLite(t *testing.T) *sqlstore.Store { return testdb.SQLite(t) }
 
 // pgURL returns ORGS_TEST_POSTGRES_URL, skipping loudly (failing on CI) when
 // it is unset.
 func pgURL(t *testing.T) string { return testdb.PostgresURL(t) }
 
 // openPostgres returns a migrated store in a new schema, dropped at cleanup.
-func openPostgres(t *testing.T) *store.Store { return testdb.Postgres(t) }
+func openPostgres(t *testing.T) *sqlstore.Store { return testdb.Postgres(t) }
 
 // fakeVerifier stands in for DNS: a domain whose first label is "fail" has
 // no record, "dnserror" makes the lookup fail, any other is verified.
@@ -100,7 +100,7 @@ func newTestLogger(w io.Writer) *slog.Logger {
 // is checked against the OpenAPI document.
 type env struct {
 	t     *testing.T
-	store *store.Store
+	store *sqlstore.Store
 	svc   *orgs.Service
 	srv   *httptest.Server
 	clock *testClock
@@ -136,7 +136,7 @@ func newEnvOn(t *testing.T, e *env, svc *orgs.Service) *env {
 	return serve(t, e.store, svc, e.clock)
 }
 
-func serve(t *testing.T, st *store.Store, svc *orgs.Service, clock *testClock) *env {
+func serve(t *testing.T, st *sqlstore.Store, svc *orgs.Service, clock *testClock) *env {
 	t.Helper()
 	logs := &syncBuffer{}
 	h, err := New(svc, Options{

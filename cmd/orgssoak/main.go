@@ -60,7 +60,7 @@ import (
 
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/httpapi"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/dbflag"
 	"github.com/tenantkit/orgs/storetest"
 )
 
@@ -222,36 +222,22 @@ func run(ctx context.Context, cfg config) (int, error) {
 // openStore opens and migrates the store db names; cleanup closes it (and
 // removes a temporary SQLite directory).
 func openStore(ctx context.Context, db string) (orgs.Store, string, func(), error) {
-	var st *store.Store
-	var err error
 	cleanup := func() {}
-	desc := "SQLite " + db
-	switch {
-	case strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://"):
-		desc = "PostgreSQL"
-		st, err = store.OpenPostgres(db)
-	default:
-		if db == "" {
-			dir, err := os.MkdirTemp("", "orgssoak")
-			if err != nil {
-				return nil, "", nil, err
-			}
-			cleanup = func() { _ = os.RemoveAll(dir) }
-			db = filepath.Join(dir, "soak.db")
-			desc = "SQLite " + db + " (temporary)"
+	temporary := ""
+	if db == "" {
+		dir, err := os.MkdirTemp("", "orgssoak")
+		if err != nil {
+			return nil, "", nil, err
 		}
-		st, err = store.OpenSQLite(db)
+		cleanup = func() { _ = os.RemoveAll(dir) }
+		db, temporary = filepath.Join(dir, "soak.db"), " (temporary)"
 	}
+	st, desc, err := dbflag.Open(ctx, db, true)
 	if err != nil {
 		cleanup()
 		return nil, "", nil, err
 	}
-	if err := st.Migrate(ctx); err != nil {
-		_ = st.Close()
-		cleanup()
-		return nil, "", nil, err
-	}
-	return st, desc, func() { _ = st.Close(); cleanup() }, nil
+	return st, desc + temporary, func() { _ = st.Close(); cleanup() }, nil
 }
 
 // setUp records every user's profile (through the authenticator's

@@ -39,7 +39,7 @@ import (
 
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/httpapi"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 func main() {
@@ -57,7 +57,7 @@ func main() {
 }
 
 func run(ctx context.Context, addr, db, router string) error {
-	st, err := store.OpenSQLite(db)
+	st, err := sqlite.Open(db)
 	if err != nil {
 		return err
 	}

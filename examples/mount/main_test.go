@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 // TestMounted drives the API under both routers' prefixes.
@@ -23,7 +23,7 @@ func TestMounted(t *testing.T) {
 		{"chi", "/orgs", chiRouter},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "orgs.db"))
+			st, err := sqlite.Open(filepath.Join(t.TempDir(), "orgs.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

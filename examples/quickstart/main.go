@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 func main() {
@@ -25,7 +25,7 @@ func main() {
 }
 
 func run(ctx context.Context, dbPath string) error {
-	st, err := store.OpenSQLite(dbPath)
+	st, err := sqlite.Open(dbPath)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,8 @@ import (
 
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/httpapi"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/postgres"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 func main() {
@@ -149,17 +150,24 @@ func run(ctx context.Context, cfg config) error {
 	return nil
 }
 
+// migratingStore is an orgs.Store with migrations: sqlite.Store and
+// postgres.Store both are.
+type migratingStore interface {
+	orgs.Store
+	Migrate(ctx context.Context) error
+}
+
 // openStore opens and migrates the store named by db: a postgres:// (or
 // postgresql://) URL, or a SQLite file path.
-func openStore(ctx context.Context, db string) (*store.Store, string, error) {
-	var st *store.Store
+func openStore(ctx context.Context, db string) (migratingStore, string, error) {
+	var st migratingStore
 	var err error
 	desc := "SQLite " + db
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		desc = "PostgreSQL"
-		st, err = store.OpenPostgres(db)
+		st, err = postgres.Open(db)
 	} else {
-		st, err = store.OpenSQLite(db)
+		st, err = sqlite.Open(db)
 	}
 	if err != nil {
 		return nil, "", err

@@ -8,25 +8,31 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for creating schemas
+	"github.com/uptrace/bun"
 
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/sqlstore"
+	"github.com/tenantkit/orgs/store/postgres"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 // EnvPostgresURL names the environment variable holding the test server's
 // postgres:// URL.
 const EnvPostgresURL = "ORGS_TEST_POSTGRES_URL"
 
-// SQLite returns a migrated store on a new file, closed at cleanup.
-func SQLite(t testing.TB) *store.Store {
+// SQLite returns a migrated store on a new file, closed at cleanup. It is
+// the shared code path's Store, as package store/sqlite opens it.
+func SQLite(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	s, err := store.OpenSQLite(filepath.Join(t.TempDir(), "orgs.db"))
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "orgs.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +40,7 @@ func SQLite(t testing.TB) *store.Store {
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s.Store
 }
 
 // PostgresURL returns the test server's URL. When it is unset the test is
@@ -93,11 +99,12 @@ func PostgresSchemaURL(t testing.TB) string {
 }
 
 // Postgres returns a migrated store in a new schema, closed and dropped at
-// cleanup.
-func Postgres(t testing.TB) *store.Store {
+// cleanup. It is the shared code path's Store, as package store/postgres
+// opens it.
+func Postgres(t testing.TB) *sqlstore.Store {
 	t.Helper()
 	schemaURL := PostgresSchemaURL(t)
-	s, err := store.OpenPostgres(schemaURL)
+	s, err := postgres.Open(schemaURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,5 +112,34 @@ func Postgres(t testing.TB) *store.Store {
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s.Store
+}
+
+// Orphans checks a SQL store's tables for rows whose owner is gone (a
+// member without its organization, a stage without its pipeline, events of
+// a deleted organization without organization.deleted, …) and describes
+// them, or returns "" when there are none.
+func Orphans(ctx context.Context, db *bun.DB) (string, error) {
+	var found []string
+	for _, q := range []struct{ what, query string }{
+		{"members", "SELECT count(*) FROM members WHERE organization_id NOT IN (SELECT id FROM organizations)"},
+		{"categories", "SELECT count(*) FROM categories WHERE organization_id NOT IN (SELECT id FROM organizations)"},
+		{"pipelines", "SELECT count(*) FROM pipelines WHERE organization_id NOT IN (SELECT id FROM organizations)"},
+		{"stages", "SELECT count(*) FROM stages WHERE pipeline_id NOT IN (SELECT id FROM pipelines)"},
+		{"invitations", "SELECT count(*) FROM invitations WHERE organization_id NOT IN (SELECT id FROM organizations)"},
+		{"teams", "SELECT count(*) FROM teams WHERE organization_id NOT IN (SELECT id FROM organizations)"},
+		{"team_members", "SELECT count(*) FROM team_members AS tm WHERE NOT EXISTS (SELECT 1 FROM teams AS t WHERE t.id = tm.team_id) OR NOT EXISTS (SELECT 1 FROM members AS m WHERE m.organization_id = tm.organization_id AND m.user_id = tm.user_id)"},
+		{"domains", "SELECT count(*) FROM organization_domains WHERE organization_id NOT IN (SELECT id FROM organizations)"},
+		{"events", `SELECT count(*) FROM events AS e WHERE e.organization_id NOT IN (SELECT id FROM organizations)
+			AND NOT EXISTS (SELECT 1 FROM events AS d WHERE d.organization_id = e.organization_id AND d.type = 'organization.deleted')`},
+	} {
+		var n int
+		if err := db.NewRaw(q.query).Scan(ctx, &n); err != nil {
+			return "", err
+		}
+		if n > 0 {
+			found = append(found, fmt.Sprintf("%d orphan %s", n, q.what))
+		}
+	}
+	return strings.Join(found, ", "), nil
 }

@@ -1,4 +1,4 @@
-package store
+package sqlstore
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func (q *queries) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
 	}
 	return q.write(ctx, func(w *queries) error {
 		_, err := w.execQuery(ctx, w.db.NewInsert().Model(&rows))
-		if isForeignKeyViolation(err) {
+		if q.d.Classify(err).ForeignKey {
 			return orgs.ErrNotFound
 		}
 		return err
@@ -64,7 +64,7 @@ func (q *queries) ListDomains(ctx context.Context, f orgs.DomainFilter) ([]orgs.
 	err := q.db.NewRaw("SELECT "+domainColumns+" FROM organization_domains WHERE organization_id = ? ORDER BY id", orgID).
 		Scan(ctx, &rows)
 	if err != nil {
-		return nil, interpretError(err)
+		return nil, q.interpretError(err)
 	}
 	ds := make([]orgs.Domain, len(rows))
 	for i, r := range rows {

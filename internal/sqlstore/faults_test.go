@@ -1,4 +1,4 @@
-package store_test
+package sqlstore_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/sqlstore"
 	"github.com/tenantkit/orgs/internal/testdb"
-	"github.com/tenantkit/orgs/store"
 	"github.com/tenantkit/orgs/storetest"
 )
 
@@ -49,7 +49,7 @@ func runsOr(def int) int {
 func pgSchema(t *testing.T) string {
 	t.Helper()
 	u := testdb.PostgresSchemaURL(t)
-	s, err := store.OpenPostgres(u)
+	s, err := openPostgresAt(u)
 	require.NoError(t, err)
 	defer s.Close()
 	require.NoError(t, s.Migrate(context.Background()))
@@ -58,9 +58,9 @@ func pgSchema(t *testing.T) string {
 
 // openPGAt opens a store (one more pool, one more application instance) at
 // url, closed at cleanup (before the schema is dropped).
-func openPGAt(t *testing.T, url string) *store.Store {
+func openPGAt(t *testing.T, url string) *sqlstore.Store {
 	t.Helper()
-	s, err := store.OpenPostgres(url)
+	s, err := openPostgresAt(url)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
@@ -264,7 +264,7 @@ func TestTwoInstances(t *testing.T) {
 // a READ COMMITTED transaction that FINDINGS.md shows losing the last owner.
 // naiveTx embeds the orgs.Tx interface, which hides the store's optional
 // orgs.OrganizationLocker, so the Service falls back to LockOrganization.
-type naiveStore struct{ *store.Store }
+type naiveStore struct{ *sqlstore.Store }
 
 func (s naiveStore) Transact(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
 	return s.Store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error { return fn(ctx, naiveTx{tx}) })

@@ -1,34 +1,27 @@
-package store
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"runtime"
+	"io/fs"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/tenantkit/orgs"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
-	"github.com/uptrace/bun/dialect/pgdialect"
-	"github.com/uptrace/bun/dialect/sqlitedialect"
-	"github.com/uptrace/bun/driver/sqliteshim"
 	"github.com/uptrace/bun/schema"
 )
 
 // Store is an orgs.Store on a bun database, SQLite or PostgreSQL. Its methods
-// are safe for concurrent use. The Tx passed to Update's fn is not: use it
+// are safe for concurrent use. The Tx passed to Transact's fn is not: use it
 // from fn's goroutine only.
 type Store struct {
 	queries
 	db     *bun.DB
+	d      Dialect
 	closed atomic.Bool
 }
 
@@ -38,99 +31,49 @@ var (
 	_ orgs.OrganizationLocker = (*queries)(nil)
 )
 
-// sqliteDriver is the database/sql driver name SQLite is opened with.
-const sqliteDriver = sqliteshim.ShimName
-
-// SQLiteDSN returns the DSN OpenSQLite uses for the file at path: immediate
-// write transactions (writers are serialized), a 5 s busy timeout, WAL,
-// foreign keys on and synchronous=NORMAL.
-func SQLiteDSN(path string) string {
-	return "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+// Dialect is what differs between the two databases beyond their SQL, which
+// the queries write inline (q.pg). The packages store/sqlite and
+// store/postgres each supply one; nothing here imports a driver, so a
+// program linking one of them does not link the other's driver.
+type Dialect struct {
+	// Name is dialect.SQLite or dialect.PG, the dialect db must have.
+	Name dialect.Name
+	// Classify tells what a driver error means.
+	Classify func(err error) DriverError
+	// Migrations holds the dialect's migrations, versioned like the other
+	// dialect's (a test compares the lists).
+	Migrations fs.FS
+	// LockMigrations takes the lock that makes Migrate exclusive across
+	// processes, and returns its release.
+	LockMigrations func(ctx context.Context, db *bun.DB) (unlock func(), err error)
 }
 
-// OpenSQLite opens (creating it when missing) the SQLite database file at
-// path with SQLiteDSN. Call Migrate before first use.
-func OpenSQLite(path string) (*Store, error) {
-	sqldb, err := sql.Open(sqliteDriver, SQLiteDSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
-	}
-	// Keep connections open: each new one re-runs the pragmas.
-	sqldb.SetMaxIdleConns(16)
-	db := bun.NewDB(sqldb, sqlitedialect.New())
-	if err := pingSQLite(db); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
-	}
-	return New(db), nil
+// DriverError is what a Dialect's Classify found in a driver error.
+type DriverError struct {
+	// Unique: a unique violation of Constraint (Postgres names the index;
+	// SQLite lists the columns, "table.col, …").
+	Unique     bool
+	Constraint string
+	// ForeignKey: a foreign key violation.
+	ForeignKey bool
+	// Retry: the database aborted the whole transaction to break a
+	// deadlock or a serialization conflict; running it again is safe.
+	Retry bool
+	// Schema: a table or column is missing — the schema is older than the
+	// code (Migrate was not called, or not since an upgrade).
+	Schema bool
+	// Native is the driver's own error value, for wrapping.
+	Native error
 }
 
-// pingSQLite opens the first connection. Setting WAL mode on a new file
-// takes a lock that another process opening or migrating the same new file
-// may hold, and SQLite reports that at once (SQLITE_BUSY) rather than
-// waiting: so busy is retried for as long as the busy timeout would wait.
-func pingSQLite(db *bun.DB) error {
-	deadline := time.Now().Add(sqliteBusyTimeout)
-	for {
-		err := db.Ping()
-		var se sqliteError
-		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
+// New returns a Store over db with d. db's dialect must be d's.
+func New(db *bun.DB, d Dialect) (*Store, error) {
+	if got := db.Dialect().Name(); got != d.Name {
+		return nil, fmt.Errorf("bun database has dialect %s, want %s", got, d.Name)
 	}
-}
-
-// sqliteBusyTimeout is SQLiteDSN's busy_timeout.
-const sqliteBusyTimeout = 5 * time.Second
-
-// sqliteBusy is SQLITE_BUSY, the primary result code of a lock not granted.
-const sqliteBusy = 5
-
-// OpenPostgres connects to the PostgreSQL database at url (a postgres:// URL
-// or a key=value DSN, as pgx accepts) through pgx's database/sql driver. The
-// pool holds at most max(4, 2×GOMAXPROCS) connections, all kept idle between
-// uses; change it with DB().SetMaxOpenConns and SetMaxIdleConns. Call
-// Migrate before first use.
-func OpenPostgres(url string) (*Store, error) {
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
-		return nil, fmt.Errorf("store: open postgres: %w", err)
-	}
-	// bun formats arguments into the SQL text, so every statement is unique:
-	// the simple protocol runs each in one round trip, with no statement to
-	// prepare and cache.
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-	sqldb := stdlib.OpenDB(*cfg)
-	n := max(4, 2*runtime.GOMAXPROCS(0))
-	sqldb.SetMaxOpenConns(n)
-	sqldb.SetMaxIdleConns(n)
-	db := bun.NewDB(sqldb, pgdialect.New())
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("store: open postgres: %w", err)
-	}
-	return New(db), nil
-}
-
-// New returns a Store over db, whose dialect must be SQLite or PostgreSQL
-// (any other makes every method fail). For SQLite, open db with SQLiteDSN's
-// options, or at least _txlock=immediate, a busy timeout and foreign_keys(1):
-// the Store relies on them.
-func New(db *bun.DB) *Store {
-	s := &Store{db: db}
-	s.queries = queries{db: db, gen: db.QueryGen(), closed: &s.closed}
-	switch db.Dialect().Name() {
-	case dialect.PG:
-		s.pg = true
-	case dialect.SQLite:
-	default:
-		s.unsupported = db.Dialect().Name().String()
-	}
-	return s
+	s := &Store{db: db, d: d}
+	s.queries = queries{db: db, gen: db.QueryGen(), d: &s.d, pg: d.Name == dialect.PG, closed: &s.closed}
+	return s, nil
 }
 
 // DB returns the underlying database.
@@ -158,34 +101,28 @@ func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context, tx or
 		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			return fn(ctx, s.queries.withTx(tx))
 		})
-		if !retryable(err) || attempt == maxAttempts || ctx.Err() != nil {
+		if err == nil || !s.d.Classify(err).Retry || attempt == maxAttempts || ctx.Err() != nil {
 			return err
 		}
 	}
 }
 
-// maxAttempts bounds how often Update runs a transaction that Postgres
-// aborted to break a deadlock or a serialization conflict.
+// maxAttempts bounds how often Transact runs a transaction that the
+// database aborted to break a deadlock or a serialization conflict (on
+// Postgres, two organizations swapping slugs each wait on the other's
+// unique-index entry: 40P01). The transaction was rolled back, so running fn
+// again is safe.
 const maxAttempts = 4
-
-// retryable reports whether err is Postgres aborting the whole transaction to
-// break a deadlock (40P01) — two organizations swapping slugs each wait on
-// the other's unique-index entry — or a serialization failure (40001). The
-// transaction was rolled back, so running fn again is safe.
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
-}
 
 var errClosed = fmt.Errorf("store: %w", orgs.ErrClosed)
 
 // queries implements orgs.Tx over the database or one transaction.
 type queries struct {
-	db          bun.IDB // *bun.DB or bun.Tx
-	gen         schema.QueryGen
-	pg          bool
-	unsupported string // the dialect's name when neither SQLite nor PostgreSQL
-	closed      *atomic.Bool
+	db     bun.IDB // *bun.DB or bun.Tx
+	gen    schema.QueryGen
+	d      *Dialect
+	pg     bool // Postgres; else SQLite
+	closed *atomic.Bool
 
 	inTx bool // over a transaction
 }
@@ -201,15 +138,12 @@ func (q *queries) ready() error {
 	if q.closed.Load() {
 		return errClosed
 	}
-	if q.unsupported != "" {
-		return fmt.Errorf("store: unsupported dialect %q", q.unsupported)
-	}
 	return nil
 }
 
 // write runs fn, one logical change of one or more statements, in the
-// current transaction, or outside Update in a transaction of its own, so that
-// it is atomic either way. Inside Update, a failed write leaves no trace on
+// current transaction, or outside Transact in a transaction of its own, so that
+// it is atomic either way. Inside Transact, a failed write leaves no trace on
 // SQLite (the failing statement is rolled back, and a write's statements are
 // ordered so that only its first can fail with a sentinel), while on Postgres
 // it aborts the transaction: fn must then return an error.
@@ -230,7 +164,7 @@ func (q *queries) write(ctx context.Context, fn func(w *queries) error) error {
 func (q *queries) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	res, err := q.db.ExecContext(ctx, query, args...)
 	if err != nil {
-		return 0, interpretError(err)
+		return 0, q.interpretError(err)
 	}
 	return res.RowsAffected()
 }
@@ -259,7 +193,7 @@ func (q *queries) get(ctx context.Context, dest any, query string, args ...any) 
 	if err := q.ready(); err != nil {
 		return err
 	}
-	return interpretError(q.db.NewRaw(query, args...).Scan(ctx, dest))
+	return q.interpretError(q.db.NewRaw(query, args...).Scan(ctx, dest))
 }
 
 // count runs a query returning one integer.
@@ -292,7 +226,7 @@ func list[T any](ctx context.Context, q *queries, page *bun.SelectQuery, key str
 	}
 	var out []T
 	if err := sq.Scan(ctx, &out); err != nil {
-		return nil, interpretError(err)
+		return nil, q.interpretError(err)
 	}
 	if desc {
 		slices.Reverse(out)

@@ -1,4 +1,4 @@
-package store_test
+package sqlstore_test
 
 import (
 	"context"
@@ -15,7 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/sqlstore"
+	"github.com/tenantkit/orgs/internal/testdb"
 	"github.com/uptrace/bun"
 )
 
@@ -140,13 +141,13 @@ func (h *faultHook) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 // faultEnv is a store with a fault hook and a Service on it.
 type faultEnv struct {
 	t    *testing.T
-	s    *store.Store
+	s    *sqlstore.Store
 	svc  *orgs.Service
 	hook *faultHook
 	n    int // makes names unique
 }
 
-func newFaultEnv(t *testing.T, s *store.Store) *faultEnv {
+func newFaultEnv(t *testing.T, s *sqlstore.Store) *faultEnv {
 	t.Helper()
 	h := &faultHook{}
 	s.DB().AddQueryHook(h)
@@ -549,28 +550,11 @@ var faultOps = []faultOp{
 
 // orphans describes rows that belong to no organization (events excepted
 // when their organization was deleted), or "" when there are none.
-func orphans(t *testing.T, s *store.Store) string {
+func orphans(t *testing.T, s *sqlstore.Store) string {
 	t.Helper()
-	var found []string
-	for _, q := range []struct{ what, query string }{
-		{"members", "SELECT count(*) FROM members WHERE organization_id NOT IN (SELECT id FROM organizations)"},
-		{"categories", "SELECT count(*) FROM categories WHERE organization_id NOT IN (SELECT id FROM organizations)"},
-		{"pipelines", "SELECT count(*) FROM pipelines WHERE organization_id NOT IN (SELECT id FROM organizations)"},
-		{"stages", "SELECT count(*) FROM stages WHERE pipeline_id NOT IN (SELECT id FROM pipelines)"},
-		{"invitations", "SELECT count(*) FROM invitations WHERE organization_id NOT IN (SELECT id FROM organizations)"},
-		{"teams", "SELECT count(*) FROM teams WHERE organization_id NOT IN (SELECT id FROM organizations)"},
-		{"team_members", "SELECT count(*) FROM team_members AS tm WHERE NOT EXISTS (SELECT 1 FROM teams AS t WHERE t.id = tm.team_id) OR NOT EXISTS (SELECT 1 FROM members AS m WHERE m.organization_id = tm.organization_id AND m.user_id = tm.user_id)"},
-		{"domains", "SELECT count(*) FROM organization_domains WHERE organization_id NOT IN (SELECT id FROM organizations)"},
-		{"events", `SELECT count(*) FROM events AS e WHERE e.organization_id NOT IN (SELECT id FROM organizations)
-			AND NOT EXISTS (SELECT 1 FROM events AS d WHERE d.organization_id = e.organization_id AND d.type = 'organization.deleted')`},
-	} {
-		var n int
-		require.NoError(t, s.DB().NewRaw(q.query).Scan(context.Background(), &n))
-		if n > 0 {
-			found = append(found, fmt.Sprintf("%d orphan %s", n, q.what))
-		}
-	}
-	return strings.Join(found, ", ")
+	found, err := testdb.Orphans(context.Background(), s.DB())
+	require.NoError(t, err)
+	return found
 }
 
 // faultTally counts, per operation, the faults injected and their outcome.
@@ -655,7 +639,7 @@ func runFaults(t *testing.T, e *faultEnv, op faultOp, modes []faultMode, prepare
 // of each multi-statement operation, on both backends.
 func TestFaultInjection(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		e := newFaultEnv(t, s)
 		total, ops := 0, 0
 		for _, op := range faultOps {
@@ -739,7 +723,7 @@ func TestFaultTerminateBackend(t *testing.T) {
 func TestFaultCancelAnyMoment(t *testing.T) {
 	t.Parallel()
 	runs := runsOr(6)
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		e := newFaultEnv(t, s)
 		outcomes := map[string]int{}
 		for _, op := range faultOps {

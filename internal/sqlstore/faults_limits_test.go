@@ -1,4 +1,4 @@
-package store_test
+package sqlstore_test
 
 import (
 	"sync"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/sqlstore"
 )
 
 // limitClock is a clock the test moves.
@@ -38,7 +38,7 @@ func (c *limitClock) Advance(d time.Duration) {
 // (Found by the torture scenario Expiry.)
 func TestResendOfExpiredInvitationRespectsLimits(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		clock := &limitClock{now: time.Now().UTC().Truncate(time.Second)}
 		svc, err := orgs.New(s, orgs.WithClock(clock.Now), orgs.WithSeed(orgs.SeedNone),

@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/testdb"
+	"github.com/tenantkit/orgs/store/sqlite"
 	"github.com/tenantkit/orgs/storetest"
 )
 
@@ -40,7 +42,7 @@ func TestCrashChild(t *testing.T) {
 	if path == "" {
 		t.Skip("run by TestCrashSQLite")
 	}
-	s, err := store.OpenSQLite(path)
+	s, err := sqlite.Open(path)
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(2)
@@ -137,7 +139,7 @@ func TestCrashSQLite(t *testing.T) {
 	}
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "crash.db")
-	s, err := store.OpenSQLite(path)
+	s, err := sqlite.Open(path)
 	require.NoError(t, err)
 	require.NoError(t, s.Migrate(t.Context()))
 	require.NoError(t, s.Close())
@@ -192,7 +194,7 @@ func TestCrashSQLite(t *testing.T) {
 func checkCrashedFile(t *testing.T, path string, created, deleted, deleting map[string]bool) int {
 	t.Helper()
 	ctx := t.Context()
-	s, err := store.OpenSQLite(path)
+	s, err := sqlite.Open(path)
 	require.NoError(t, err)
 	defer s.Close()
 	var integrity []string
@@ -202,7 +204,9 @@ func checkCrashedFile(t *testing.T, path string, created, deleted, deleting map[
 	require.NoError(t, err)
 	assert.False(t, rows.Next(), "foreign_key_check finds broken references")
 	require.NoError(t, rows.Close())
-	assert.Empty(t, orphans(t, s))
+	found, err := testdb.Orphans(ctx, s.DB())
+	require.NoError(t, err)
+	assert.Empty(t, found)
 
 	var ids []string
 	require.NoError(t, s.DB().NewRaw("SELECT id FROM organizations ORDER BY id").Scan(ctx, &ids))
@@ -251,7 +255,7 @@ func TestSQLiteContention(t *testing.T) {
 		path := filepath.Join(t.TempDir(), sc+".db")
 		var stores []orgs.Store
 		for range 2 {
-			s, err := store.OpenSQLite(path)
+			s, err := sqlite.Open(path)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = s.Close() })
 			require.NoError(t, s.Migrate(t.Context()))
@@ -271,8 +275,16 @@ func TestSQLiteContention(t *testing.T) {
 			t.Errorf("%s: %d unexpected errors, first: %s", sc, len(r.Unexpected), r.Unexpected[0])
 		}
 		var integrity []string
-		require.NoError(t, stores[0].(*store.Store).DB().NewRaw("PRAGMA integrity_check").Scan(t.Context(), &integrity))
+		require.NoError(t, stores[0].(*sqlite.Store).DB().NewRaw("PRAGMA integrity_check").Scan(t.Context(), &integrity))
 		assert.Equal(t, []string{"ok"}, integrity)
 	}
 	t.Logf("SQLite contention: %d SQLITE_BUSY errors, %d other unexpected errors", busy, other)
+}
+
+// envInt returns the integer in the environment variable name, or def.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
 }

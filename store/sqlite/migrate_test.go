@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/store/sqlite"
 )
 
 // migrateChildEnv names the database file TestMigrateChild migrates; unset,
@@ -29,9 +29,9 @@ func TestMigrateChild(t *testing.T) {
 	if path == "" {
 		t.Skip("run by TestMigrateTwoProcessesSQLite")
 	}
-	*store.SkipSQLiteMigrationLock = os.Getenv("ORGS_MIGRATE_NO_LOCK") == "1"
+	*sqlite.SkipMigrationLock = os.Getenv("ORGS_MIGRATE_NO_LOCK") == "1"
 	start, _ := strconv.ParseInt(os.Getenv("ORGS_MIGRATE_START"), 10, 64)
-	s, err := store.OpenSQLite(path)
+	s, err := sqlite.Open(path)
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return

@@ -1,4 +1,4 @@
-package store_test
+package sqlstore_test
 
 import (
 	"context"
@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/sqlstore"
 )
 
 // eachDBBench runs fn on a fresh store of each backend.
-func eachDBBench(b *testing.B, fn func(b *testing.B, s *store.Store)) {
+func eachDBBench(b *testing.B, fn func(b *testing.B, s *sqlstore.Store)) {
 	b.Run("sqlite", func(b *testing.B) { fn(b, openSQLite(b)) })
 	b.Run("postgres", func(b *testing.B) { fn(b, openPostgres(b)) })
 }
@@ -20,7 +20,7 @@ func eachDBBench(b *testing.B, fn func(b *testing.B, s *store.Store)) {
 // the default seed costs the store: one Update with the organization and its
 // owner, 35 categories, a pipeline with 5 stages and an event.
 func BenchmarkCreateOrganization(b *testing.B) {
-	eachDBBench(b, func(b *testing.B, s *store.Store) {
+	eachDBBench(b, func(b *testing.B, s *sqlstore.Store) {
 		i := 0
 		for b.Loop() {
 			i++
@@ -60,7 +60,7 @@ func BenchmarkCreateOrganization(b *testing.B) {
 // BenchmarkListMembers lists a page of 20 deep in an organization of
 // 100,000 members, plain and with a search.
 func BenchmarkListMembers(b *testing.B) {
-	eachDBBench(b, func(b *testing.B, s *store.Store) {
+	eachDBBench(b, func(b *testing.B, s *sqlstore.Store) {
 		const n = 100_000
 		o := &orgs.Organization{ID: orgs.NewID(orgs.PrefixOrganization), Name: "Big", Slug: "big", CreatedBy: "u000000", CreatedAt: now, UpdatedAt: now}
 		if err := s.InsertOrganization(ctx, o, &orgs.Member{UserID: "u000000", Role: orgs.RoleOwner, JoinedAt: now}); err != nil {

@@ -1,4 +1,4 @@
-package store
+package sqlstore
 
 import (
 	"context"
@@ -72,8 +72,8 @@ func (q *queries) InsertTeamMember(ctx context.Context, m *orgs.TeamMember) erro
 		err := w.execOne(ctx, `INSERT INTO team_members (team_id, user_id, organization_id, role, joined_at)
 			SELECT t.id, ?, t.organization_id, ?, ? FROM teams AS t WHERE t.id = ?`,
 			m.UserID, m.Role, m.JoinedAt, m.TeamID)
-		if isForeignKeyViolation(err) {
-			return fmt.Errorf("%w: %w", orgs.ErrNotMember, driverError(err))
+		if q.d.Classify(err).ForeignKey {
+			return fmt.Errorf("%w: %w", orgs.ErrNotMember, q.d.Classify(err).Native)
 		}
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package store_test
+package sqlstore_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/sqlstore"
 )
 
 var ctx = context.Background()
@@ -59,7 +59,7 @@ func getOrg(t *testing.T, s orgs.Tx, id string) *orgs.Organization {
 }
 
 // rows counts the rows of table matching where, through the store's DB.
-func rows(t *testing.T, s *store.Store, table, where string, args ...any) int {
+func rows(t *testing.T, s *sqlstore.Store, table, where string, args ...any) int {
 	t.Helper()
 	n, err := s.DB().NewSelect().TableExpr(table).Where(where, args...).Count(ctx)
 	require.NoError(t, err)
@@ -68,7 +68,7 @@ func rows(t *testing.T, s *store.Store, table, where string, args ...any) int {
 
 func TestMigrationVersionsMatch(t *testing.T) {
 	names := func(dir string) []string {
-		entries, err := os.ReadDir("migrations/" + dir)
+		entries, err := os.ReadDir("../../store/" + dir + "/migrations")
 		require.NoError(t, err)
 		var out []string
 		for _, e := range entries {
@@ -78,18 +78,18 @@ func TestMigrationVersionsMatch(t *testing.T) {
 	}
 	sqlite, postgres := names("sqlite"), names("postgres")
 	require.NotEmpty(t, sqlite)
-	assert.Equal(t, sqlite, postgres, "migrations/sqlite and migrations/postgres must list the same versions")
+	assert.Equal(t, sqlite, postgres, "store/sqlite/migrations and store/postgres/migrations must list the same versions")
 	for _, n := range sqlite {
 		assert.Regexp(t, `^\d{14}_[0-9a-z_]+\.tx\.(up|down)\.sql$`, n)
 	}
 }
 
 func TestMigrateTwice(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		require.NoError(t, s.Migrate(ctx))
 		n, err := s.DB().NewSelect().TableExpr("orgs_migrations").Count(ctx)
 		require.NoError(t, err)
-		ups, err := filepath.Glob("migrations/sqlite/*.up.sql")
+		ups, err := filepath.Glob("../../store/sqlite/migrations/*.up.sql")
 		require.NoError(t, err)
 		require.NotEmpty(t, ups)
 		assert.EqualValues(t, len(ups), n, "each migration recorded once")
@@ -97,7 +97,7 @@ func TestMigrateTwice(t *testing.T) {
 }
 
 func TestOrganizations(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		local := now.In(time.FixedZone("X", 3600))
 		o := newOrg(t, s, "acme", "alice", func(o *orgs.Organization) {
 			o.Handle, o.ExternalID = "acme-handle", "ext-1"
@@ -201,7 +201,7 @@ func ids[T any](xs []T, key func(T) string) []string {
 }
 
 func TestOrganizationConflicts(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		a := newOrg(t, s, "acme", "alice", func(o *orgs.Organization) { o.Handle, o.ExternalID = "h", "x" })
 		b := newOrg(t, s, "beta", "alice") // empty handle and external ID twice: no conflict
 		newOrg(t, s, "gamma", "alice")
@@ -244,7 +244,7 @@ func TestOrganizationConflicts(t *testing.T) {
 }
 
 func TestMembers(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice")
 		require.NoError(t, s.PutUser(ctx, &orgs.User{ID: "alice", Username: "alice", Email: "alice@acme.test", Name: "Alice Liddell", AvatarURL: "https://a"}))
 		require.NoError(t, s.PutUser(ctx, &orgs.User{ID: "bob", Username: "bobby", Email: "bob@x.test", Name: "Bob 100%_real"}))
@@ -321,7 +321,7 @@ func TestMembers(t *testing.T) {
 // TestPaging checks orgs.Range on ListMembers: forward, backward, both
 // bounds, and the edges.
 func TestPaging(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "u00")
 		all := []string{"u00"}
 		require.NoError(t, s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
@@ -352,7 +352,7 @@ func TestPaging(t *testing.T) {
 }
 
 func TestCategories(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice")
 		other := newOrg(t, s, "other", "alice")
 		cat := func(orgID, name string, pos int) orgs.Category {
@@ -392,7 +392,7 @@ func TestCategories(t *testing.T) {
 }
 
 func TestPipelines(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice")
 		other := newOrg(t, s, "other", "alice")
 		pipeline := func(orgID, name string, stages ...string) *orgs.Pipeline {
@@ -455,7 +455,7 @@ func TestPipelines(t *testing.T) {
 }
 
 func TestEvents(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice")
 		var all []orgs.Event
 		for i := range 5 {
@@ -490,7 +490,7 @@ func TestEvents(t *testing.T) {
 }
 
 func TestInvitations(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice")
 		n := 0
 		invite := func(email string, expires time.Time) *orgs.Invitation {
@@ -582,7 +582,7 @@ func TestInvitations(t *testing.T) {
 }
 
 func TestTeams(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice")
 		other := newOrg(t, s, "other", "alice")
 		addMember(t, s, o.ID, "bob", orgs.RoleMember)
@@ -668,7 +668,7 @@ func TestTeams(t *testing.T) {
 
 // TestCascadeDelete deletes an organization that owns one of everything.
 func TestCascadeDelete(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		keep := newOrg(t, s, "keep", "alice", func(o *orgs.Organization) { o.Domains = []string{"k.test"} })
 		for _, o := range []*orgs.Organization{
 			newOrg(t, s, "acme", "alice", func(o *orgs.Organization) { o.Domains = []string{"a.test"} }),
@@ -709,7 +709,7 @@ func TestCascadeDelete(t *testing.T) {
 }
 
 func TestUpdate(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		// fn's error is returned unchanged and nothing persists.
 		boom := errors.New("boom")
 		var o *orgs.Organization
@@ -768,7 +768,7 @@ func TestUpdate(t *testing.T) {
 // TestLockOrganization runs concurrent read-modify-write Updates on one
 // organization: with the lock none may interleave, so no update is lost.
 func TestLockOrganization(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice", func(o *orgs.Organization) { o.Description = "0" })
 		assert.ErrorIs(t, s.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			return tx.LockOrganization(ctx, "org_missing")
@@ -808,7 +808,7 @@ func TestLockOrganization(t *testing.T) {
 // TestLockUser enforces a per-user limit (3 organizations) under
 // concurrency with LockUser.
 func TestLockUser(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		const n, limit = 10, 3
 		var wg sync.WaitGroup
 		for i := range n {
@@ -836,7 +836,7 @@ func TestLockUser(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		o := newOrg(t, s, "acme", "alice")
 		require.NoError(t, s.Close())
 		calls := map[string]error{
@@ -862,7 +862,7 @@ func TestClose(t *testing.T) {
 
 // TestSearchEscapes checks that LIKE wildcards in a search are literal.
 func TestSearchEscapes(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		for _, name := range []string{"50% off", "a_b", `back\slash`, "plain"} {
 			slug := strings.NewReplacer("%", "", "_", "", `\`, "", " ", "-").Replace(strings.ToLower(name))
 			newOrg(t, s, slug+"-org", "alice", func(o *orgs.Organization) { o.Name = name })

@@ -1,4 +1,4 @@
-package store_test
+package sqlstore_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/store"
+	"github.com/tenantkit/orgs/internal/sqlstore"
 )
 
 // TestTokensStoredOnlyAsHashes creates, resends and accepts invitations,
@@ -23,7 +23,7 @@ import (
 // binary columns.
 func TestTokensStoredOnlyAsHashes(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, s *store.Store) {
+	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		svc, err := orgs.New(s, orgs.WithSeed(orgs.SeedNone),
 			orgs.WithInvitationOptions(orgs.InvitationOptions{AcceptURL: "https://app.example/join", MinResendInterval: -1}))
@@ -88,7 +88,7 @@ type column struct {
 }
 
 // columns lists every column of every table of the store's schema.
-func columns(t *testing.T, s *store.Store) []column {
+func columns(t *testing.T, s *sqlstore.Store) []column {
 	t.Helper()
 	ctx := context.Background()
 	var cols []column
@@ -117,7 +117,7 @@ func columns(t *testing.T, s *store.Store) []column {
 // findInColumns returns "table.column" of every column holding needle in
 // some row: as text, or, for binary columns, in their hex form
 // (case-insensitively).
-func findInColumns(t *testing.T, s *store.Store, cols []column, needle string) []string {
+func findInColumns(t *testing.T, s *sqlstore.Store, cols []column, needle string) []string {
 	t.Helper()
 	pg := s.DB().Dialect().Name().String() == "pg"
 	var found []string
