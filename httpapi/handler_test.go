@@ -40,7 +40,7 @@ func serveWith(t *testing.T, e *env, opts Options) *env {
 	t.Cleanup(srv.Close)
 	out := *e
 	out.srv = srv
-	out.http = &http.Client{Transport: &checkingTransport{e: &out, base: http.DefaultTransport}}
+	out.http = &http.Client{Transport: &recordingTransport{base: http.DefaultTransport}}
 	return &out
 }
 

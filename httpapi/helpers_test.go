@@ -149,7 +149,7 @@ func serve(t *testing.T, st *sqlstore.Store, svc *orgs.Service, clock *testClock
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, store: st, svc: svc, srv: srv, clock: clock, logs: logs}
-	e.http = &http.Client{Transport: &checkingTransport{e: e, base: http.DefaultTransport}}
+	e.http = &http.Client{Transport: &recordingTransport{base: http.DefaultTransport}}
 	return e
 }
 
