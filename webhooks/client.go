@@ -144,6 +144,7 @@ type schemeCheck struct {
 	allowHTTP bool
 }
 
+// RoundTrip refuses a scheme the policy does not allow, then sends.
 func (s *schemeCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch req.URL.Scheme {
 	case "https":

@@ -3,13 +3,11 @@ package webhooks
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -449,15 +447,4 @@ func TestClientTimeout(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("GET a server that never answers: %v, want a timeout", err)
 	}
-}
-
-func ExampleNewClient() {
-	client := NewClient(ClientOptions{}) // https only, public addresses only
-	_, err := client.Post("https://169.254.169.254/latest/meta-data/", "application/json", nil)
-	fmt.Println(errors.Is(err, ErrDestinationRefused))
-	var ue *url.Error
-	fmt.Println(errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "link-local"))
-	// Output:
-	// true
-	// true
 }

@@ -1,7 +1,6 @@
 package webhooks
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -124,30 +123,4 @@ func TestScheduleCustom(t *testing.T) {
 	if b.Delays[0] != 5*time.Second {
 		t.Fatal("DefaultSchedule returns a shared slice")
 	}
-}
-
-func ExampleSchedule_Next() {
-	s := DefaultSchedule()
-	s.Rand = func() float64 { return 0.5 } // no jitter this time: the middle of ±20%
-	start := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	now := start
-	for attempts := 0; ; attempts++ {
-		next, ok := s.Next(attempts, now)
-		if !ok {
-			fmt.Printf("after attempt %d the message has failed\n", attempts)
-			break
-		}
-		fmt.Printf("attempt %d at +%v\n", attempts+1, next.Sub(start))
-		now = next
-	}
-	// Output:
-	// attempt 1 at +0s
-	// attempt 2 at +5s
-	// attempt 3 at +5m5s
-	// attempt 4 at +35m5s
-	// attempt 5 at +2h35m5s
-	// attempt 6 at +7h35m5s
-	// attempt 7 at +17h35m5s
-	// attempt 8 at +27h35m5s
-	// after attempt 8 the message has failed
 }

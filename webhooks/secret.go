@@ -32,6 +32,7 @@ type SecretError struct {
 	Reason string // such as "missing the whsec_ prefix"
 }
 
+// Error returns the reason, prefixed with the package name.
 func (e *SecretError) Error() string { return "webhooks: malformed secret: " + e.Reason }
 
 // Unwrap makes errors.Is(err, ErrMalformedSecret) true.

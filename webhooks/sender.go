@@ -57,6 +57,7 @@ const (
 // Attempt records one delivery attempt, for storage and for the retry
 // decision. A worker adds the attempt's number (see Schedule.Next).
 type Attempt struct {
+	// EndpointID and MessageID are Endpoint.ID and Message.ID.
 	EndpointID string
 	MessageID  string
 	// SentAt is the attempt's time, the one in webhook-timestamp.
@@ -68,7 +69,8 @@ type Attempt struct {
 	StatusCode int
 	// Response is an excerpt of the response body (see ReadExcerpt).
 	Response string
-	Outcome  Outcome
+	// Outcome classifies the attempt.
+	Outcome Outcome
 	// Err is the failure, nil on success. For OutcomeHTTPStatus it says
 	// the status; the other outcomes keep the client's error, so that
 	// errors.Is(a.Err, ErrDestinationRefused) works.
