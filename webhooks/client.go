@@ -158,6 +158,14 @@ func (s *schemeCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 	return s.next.RoundTrip(req)
 }
 
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the
+// transport.
+func (s *schemeCheck) CloseIdleConnections() {
+	if c, ok := s.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // policy is the dialer side of NewClient.
 type policy struct {
 	allowPrivate bool

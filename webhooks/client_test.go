@@ -55,7 +55,7 @@ func TestRefusedReason(t *testing.T) {
 // connections it accepts and the requests it serves.
 type testServer struct {
 	*httptest.Server
-	conns, reqs atomic.Int32
+	conns, reqs, closed atomic.Int32
 }
 
 func startServer(t *testing.T, network, addr string, useTLS bool, h http.HandlerFunc) *testServer {
@@ -79,8 +79,11 @@ func startServer(t *testing.T, network, addr string, useTLS bool, h http.Handler
 	s.Listener.Close()
 	s.Listener = ln
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
+		switch st {
+		case http.StateNew:
 			s.conns.Add(1)
+		case http.StateClosed:
+			s.closed.Add(1)
 		}
 	}
 	if useTLS {
@@ -246,6 +249,19 @@ func TestClientRefusesNamesResolvingToLoopback(t *testing.T) {
 		}
 		if n := srv.conns.Load(); n != 0 {
 			t.Fatalf("the refused server accepted %d connections", n)
+		}
+	})
+	// Numeric host forms some resolvers (getaddrinfo's inet_aton) read as
+	// 127.0.0.1: whether they resolve or fail, they never reach the server.
+	t.Run("numeric forms of 127.0.0.1", func(t *testing.T) {
+		for _, h := range []string{"2130706433", "0x7f000001", "0x7f.1", "127.1", "0177.0.0.1"} {
+			u := "http://" + h + ":" + srv.port() + "/"
+			if _, err := get(NewClient(ClientOptions{AllowHTTP: true}), u); err == nil {
+				t.Errorf("GET %s succeeded", u)
+			}
+		}
+		if n := srv.conns.Load(); n != 0 {
+			t.Fatalf("the server accepted %d connections", n)
 		}
 	})
 	t.Run("control: AllowPrivate reaches it by name", func(t *testing.T) {
@@ -422,6 +438,21 @@ func TestDefaultDialerControl(t *testing.T) {
 	defer s.Close()
 	if s.RemoteAddr().String() != c.LocalAddr().String() {
 		t.Fatalf("the first connection accepted came from %s, not the control's %s", s.RemoteAddr(), c.LocalAddr())
+	}
+}
+
+func TestClientCloseIdleConnections(t *testing.T) {
+	srv := startServer(t, "tcp4", "127.0.0.1:0", false, nil)
+	c := NewClient(ClientOptions{AllowPrivate: true, AllowHTTP: true})
+	if _, err := get(c, srv.URL); err != nil {
+		t.Fatal(err)
+	}
+	c.CloseIdleConnections()
+	for i := 0; srv.closed.Load() == 0; i++ {
+		if i == 5000 {
+			t.Fatal("the idle connection was not closed") // after 5 s of polling; no timing asserted
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
