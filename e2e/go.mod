@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/pb33f/libopenapi v0.41.8
 	github.com/pb33f/libopenapi-validator v0.16.2
+	github.com/standard-webhooks/standard-webhooks/libraries v1.3.0
 	github.com/tenantkit/orgs v0.0.0
 )
 
