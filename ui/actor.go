@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"time"
 
 	"github.com/tenantkit/orgs"
@@ -82,14 +81,4 @@ func interimPreview(svc *orgs.Service) previewFunc {
 		}
 		return p, nil
 	}
-}
-
-// errIs reports whether err matches any of targets.
-func errIs(err error, targets ...error) bool {
-	for _, t := range targets {
-		if errors.Is(err, t) {
-			return true
-		}
-	}
-	return false
 }

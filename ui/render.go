@@ -156,6 +156,9 @@ func (h *Handler) funcs() template.FuncMap {
 			return m, nil
 		},
 		"initials": initials,
+		"fid": func(form, name string) string {
+			return strings.NewReplacer(".", "-", "_", "-").Replace(form + "-" + name)
+		},
 		"seq": func(s ...string) []string { return s },
 		"str": func(v any) string { return fmt.Sprint(v) },
 		"roleLabel": func(r orgs.Role) string {
@@ -322,7 +325,6 @@ func initials(s string) string {
 	}
 	return strings.ToUpper(string(out))
 }
-
 
 // tabPerm is the permission a tab of an organization needs to be shown.
 var tabPerm = map[string]orgs.Permission{

@@ -44,9 +44,9 @@ type teamData struct {
 	Team       *orgs.Team
 	Members    *orgs.List[orgs.TeamMember]
 	Pager      pager
-	CanManage  bool             // teams:manage, or a maintainer of the team
-	Candidates []orgs.Member    // organization members to pick from (first page)
-	TeamRoles  []orgs.TeamRole  // maintainer, member
+	CanManage  bool            // teams:manage, or a maintainer of the team
+	Candidates []orgs.Member   // organization members to pick from (first page)
+	TeamRoles  []orgs.TeamRole // maintainer, member
 }
 
 func (h *Handler) teamPage(rq *req) {
