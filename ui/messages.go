@@ -295,6 +295,7 @@ var defaultMessages = map[string]string{
 	"events.older":       "Older →",
 
 	"demo.title":   "Demo sign-in",
+	"demo.label":   "Demo mode",
 	"demo.banner":  "DEMO MODE: anyone can sign in as anyone. Never use this in production.",
 	"demo.warning": "This page is for trying the UI only: there is no password and no check. Never enable it in production.",
 	"demo.pick":    "Pick a demo user",
