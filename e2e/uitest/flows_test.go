@@ -338,6 +338,13 @@ func (s *site) flows(t *testing.T) {
 	bob.sees("Deleted Bobco.")
 	bob.page("organizations")
 
+	// An organization Bob cannot see, and an unknown page.
+	if code := bob.open("/ui/o/bobco/"); code != 404 {
+		t.Errorf("deleted organization: %d", code)
+	}
+	bob.sees("Not found")
+	bob.page("not-found")
+
 	// Without JavaScript every form still works.
 	nojs := s.person("nojs")
 	if _, err := chromedp.Call(nojs.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
