@@ -67,6 +67,56 @@ stop_postgres() {
 	exit "$rc"
 }
 
+# Browser tests of the web UI (the nested module e2e/): headless Chromium and
+# axe-core from npm, installed here when missing (as root, with apt; under
+# CI=true a missing browser fails rather than skips). They run in the
+# background, in parallel with the Go suites below, in their own process
+# group; finish_browser_tests waits for them and prints their output.
+start_browser_tests() {
+	if [[ ! -x /usr/bin/chromium || -z "$(command -v npm)" ]]; then
+		if [[ $(id -u) -eq 0 ]]; then
+			echo "test.sh: installing Chromium and npm" >&2
+			export DEBIAN_FRONTEND=noninteractive
+			apt-get update -qq
+			apt-get install -y -qq chromium npm >/dev/null
+		elif [[ "${CI:-}" == "true" ]]; then
+			echo "test.sh: Chromium or npm missing and not root: the browser tests cannot run" >&2
+			exit 1
+		else
+			echo "test.sh: Chromium or npm missing and not root: SKIPPING the browser tests" >&2
+			return
+		fi
+	fi
+	(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+	BROWSER_LOG=$(mktemp /tmp/orgs-e2e.XXXXXX)
+	setsid bash -c 'cd e2e && exec go test -count=1 ./uitest/...' >"$BROWSER_LOG" 2>&1 &
+	BROWSER_PID=$!
+	# On an early exit, stop them too (then stop_postgres, as before).
+	trap stop_browser_tests EXIT
+	echo "test.sh: browser tests started in the background (log $BROWSER_LOG)" >&2
+}
+
+stop_browser_tests() {
+	local rc=$?
+	set +e
+	[[ -n "${BROWSER_PID:-}" ]] && kill -- -"$BROWSER_PID" 2>/dev/null
+	(exit "$rc")
+	stop_postgres
+}
+
+finish_browser_tests() {
+	[[ -n "${BROWSER_PID:-}" ]] || return 0
+	local rc=0
+	wait "$BROWSER_PID" || rc=$?
+	echo "== cd e2e && go test ./uitest/... (browser tests)" >&2
+	cat "$BROWSER_LOG"
+	rm -f "$BROWSER_LOG"
+	cat e2e/artifacts/ui/axe-summary.txt 2>/dev/null || true
+	echo "test.sh: UI screenshots and axe reports in $PWD/e2e/artifacts/ui" >&2
+	BROWSER_PID=
+	return "$rc"
+}
+
 if [[ -z "${ORGS_TEST_POSTGRES_URL:-}" ]]; then
 	start_postgres
 fi
@@ -76,6 +126,8 @@ if [[ $# -gt 0 ]]; then
 	exit
 fi
 
+start_browser_tests
+
 echo "== go vet ./..." >&2
 go vet ./...
 # The conformance suite has no tests of its own: it runs under -race through
@@ -84,3 +136,4 @@ echo "== go test -race . ./storetest/... ./examples/customstore/" >&2
 go test -race -count=1 . ./storetest/... ./examples/customstore/
 echo "== go test ./..." >&2
 go test -count=1 ./...
+finish_browser_tests

@@ -1,9 +1,13 @@
-// Command server serves the organizations HTTP API (package httpapi) on a
-// SQLite file or a PostgreSQL database, at the root path, for trying the API.
+// Command server serves the organizations web UI (package ui) at /ui/ and
+// the HTTP API (package httpapi) at the root path, on a SQLite file or a
+// PostgreSQL database, for trying them.
 //
-// It is NOT for production: its demo authenticator believes the X-User-ID
-// header, so any client can act as any user. A real host mounts
-// httpapi.Handler in its own server with its own authentication.
+// It is NOT for production: the UI's demo sign-in page lets anyone sign in
+// as anyone, and the API's demo authenticator believes the X-User-ID header.
+// A real host mounts ui.Handler and httpapi.Handler in its own server with
+// its own authentication.
+//
+// Open http://127.0.0.1:8080/ui/ and sign in as Alice on the demo page.
 //
 //	go run ./examples/server                      # SQLite file orgs.db, on 127.0.0.1:8080
 //	go run ./examples/server -db postgres://user@localhost/orgs -addr 127.0.0.1:9000
@@ -35,6 +39,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -45,6 +50,7 @@ import (
 	"github.com/tenantkit/orgs/httpapi"
 	"github.com/tenantkit/orgs/store/postgres"
 	"github.com/tenantkit/orgs/store/sqlite"
+	"github.com/tenantkit/orgs/ui"
 )
 
 func main() {
@@ -76,9 +82,11 @@ type config struct {
 
 const banner = `
 ==========================================================================
-  DEMO SERVER: for trying the API only, NOT for production.
-  Authentication is the X-User-ID header: any client can act as any user.
-  A real host mounts httpapi.Handler with its own authentication.
+  DEMO SERVER: for trying the UI and the API only, NOT for production.
+  The UI's demo sign-in lets anyone sign in as anyone, and the API
+  believes the X-User-ID header: any client can act as any user.
+  A real host mounts ui.Handler and httpapi.Handler with its own
+  authentication.
 ==========================================================================
 `
 
@@ -110,8 +118,16 @@ func run(ctx context.Context, cfg config) error {
 		_ = ln.Close()
 		return err
 	}
+	// The web UI, with its demo sign-in page (FOR DEMOS ONLY: anyone can
+	// be anyone). A real host passes its own Authenticate and SignInURL.
+	web, err := ui.New(svc, ui.Options{DemoSignIn: true, Logger: logger})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /invitations/accept", acceptPage(base))
+	mux.Handle("/ui/", http.StripPrefix("/ui", web))
 	mux.Handle("/", api)
 	srv := &http.Server{
 		Handler:           accessLog(logger, mux),
@@ -123,8 +139,8 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	fmt.Fprint(cfg.stderr, banner)
-	logger.Warn("demo server: for trying the API only, not for production; X-User-ID authenticates anyone as anyone")
-	logger.Info("serving the organizations API", "url", base, "store", desc, "openapi", base+"/openapi.json",
+	logger.Warn("demo server: for trying the UI and the API only, not for production; anyone can sign in as anyone")
+	logger.Info("serving the organizations UI and API", "ui", base+"/ui/", "api", base, "store", desc, "openapi", base+"/openapi.json",
 		"max_members_per_org", cfg.limits.MembersPerOrganization, "max_orgs_per_user", cfg.limits.OrganizationsPerUser,
 		"max_pending_invitations", cfg.limits.PendingInvitationsPerOrganization)
 
@@ -192,16 +208,20 @@ func publicAddr(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// acceptPage answers the invitation links (GET /invitations/accept?token=…)
-// with how to accept through the API, since this demo has no sign-in page.
+// acceptPage answers the API's invitation links (GET
+// /invitations/accept?token=…) with a link to the web UI's accept page and
+// how to accept through the API instead. (Invitations made in the web UI
+// link to its own accept page.)
 func acceptPage(base string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := r.URL.Query().Get("token")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>Accept the invitation</title>
-<p>This demo has no sign-in page. To accept the invitation, send the token to the API as the invited user:</p>
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><title>Accept the invitation</title>
+<p><a href="%s">Open the invitation in the web UI</a> (sign in there as the invited user).</p>
+<p>Or send the token to the API as the invited user:</p>
 <pre>curl -s -X POST %s/invitations/accept -H 'X-User-ID: YOUR-ID' -H 'X-User-Email: YOUR-EMAIL' -H 'Content-Type: application/json' -d '{"token": "%s"}'</pre>
-`, html.EscapeString(base), html.EscapeString(token))
+`, html.EscapeString("/ui/accept?token="+url.QueryEscape(token)), html.EscapeString(base), html.EscapeString(token))
 	}
 }
 
