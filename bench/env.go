@@ -72,9 +72,9 @@ func Open(ctx context.Context, dsn string, keep bool) (*Env, error) {
 		_ = e.Close()
 		return nil, err
 	}
-	e.DB = e.Store.DB()
 	e.Counter = &Counter{}
-	e.DB.AddQueryHook(e.Counter)
+	e.Store = e.Store.WithQueryHook(e.Counter)
+	e.DB = e.Store.DB()
 	if err := e.Store.Migrate(ctx); err != nil {
 		_ = e.Close()
 		return nil, fmt.Errorf("bench: migrate: %w", err)

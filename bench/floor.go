@@ -522,7 +522,7 @@ func (f *Floor) CreateTeamWithMembers(ctx context.Context, actor, slug, name, te
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT o.id, m.user_id, m.role, u.username, u.email, u.name, u.avatar_url
 		FROM organizations AS o JOIN members AS m ON m.organization_id = o.id AND m.user_id IN (?)
-		LEFT JOIN users AS u ON u.id = m.user_id WHERE o.slug = ?`, bun.In(in), slug)
+		LEFT JOIN users AS u ON u.id = m.user_id WHERE o.slug = ?`, bun.List(in), slug)
 	if err != nil {
 		return nil, nil, err
 	}

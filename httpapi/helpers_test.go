@@ -33,10 +33,6 @@ func eachDB(t *testing.T, fn func(t *testing.T, db opener)) {
 // openSQLite returns a migrated store on a new file, closed at cleanup.
 func openSQLite(t *testing.T) *sqlstore.Store { return testdb.SQLite(t) }
 
-// pgURL returns ORGS_TEST_POSTGRES_URL, skipping loudly (failing on CI) when
-// it is unset.
-func pgURL(t *testing.T) string { return testdb.PostgresURL(t) }
-
 // openPostgres returns a migrated store in a new schema, dropped at cleanup.
 func openPostgres(t *testing.T) *sqlstore.Store { return testdb.Postgres(t) }
 
@@ -158,9 +154,6 @@ type reqOption func(*http.Request)
 
 // header sets a request header.
 func withHeader(k, v string) reqOption { return func(r *http.Request) { r.Header.Set(k, v) } }
-
-// withoutHeader removes a request header.
-func withoutHeader(k string) reqOption { return func(r *http.Request) { r.Header.Del(k) } }
 
 // badRequest marks a request that breaks the OpenAPI document on purpose:
 // only its response is checked against it.

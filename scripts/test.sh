@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Runs the module's checks: go vet, the race detector over the core package
-# and the conformance suite, and every test, with the store tests on both
-# SQLite and a real PostgreSQL.
+# Runs every check of the three modules (the root, examples/ and e2e/):
+# gofmt, go vet and staticcheck; the race detector over the core and the
+# conformance suite; every Go test, with the store tests on SQLite and a real
+# PostgreSQL; the OpenAPI contract test over httpapi's recorded exchanges;
+# the browser tests of the UI in headless Chromium; the official WorkOS Node
+# SDK against the WorkOS-compatible API; and the Standard Webhooks reference
+# verifiers.
 #
 # Postgres: when ORGS_TEST_POSTGRES_URL is set it is used as is; otherwise a
 # throwaway PostgreSQL 15 cluster is started on 127.0.0.1 (installed with apt
-# when missing and we are root), and removed on exit.
+# when missing and we are root), and removed on exit. Chromium comes from
+# Debian's packages (installed with apt when missing and we are root), the
+# Node packages from package-lock.json files (npm ci). Under CI=true nothing
+# that needs Postgres, Node or a browser may be skipped: a missing one fails.
 #
-#   scripts/test.sh                      # the full check (what CI runs)
-#   scripts/test.sh ./store/ -v -run X   # just `go test ARGS` against the cluster
+#   scripts/test.sh                              # the full check (what CI runs)
+#   scripts/test.sh ./store/sqlite/ -v -run X    # just `go test ARGS` (root module) against the cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,49 +79,79 @@ stop_postgres() {
 # CI=true a missing browser fails rather than skips). They run in the
 # background, in parallel with the Go suites below, in their own process
 # group; finish_browser_tests waits for them and prints their output.
-start_browser_tests() {
-	if [[ ! -x /usr/bin/chromium || -z "$(command -v npm)" ]]; then
-		if [[ $(id -u) -eq 0 ]]; then
-			echo "test.sh: installing Chromium and npm" >&2
-			export DEBIAN_FRONTEND=noninteractive
-			apt-get update -qq
-			apt-get install -y -qq chromium npm >/dev/null
-		elif [[ "${CI:-}" == "true" ]]; then
-			echo "test.sh: Chromium or npm missing and not root: the browser tests cannot run" >&2
-			exit 1
-		else
-			echo "test.sh: Chromium or npm missing and not root: SKIPPING the browser tests" >&2
-			return
-		fi
+# staticcheck, pinned (2026.2.2 is module version v0.8.2), installed into
+# .tools/bin of the checkout.
+STATICCHECK_VERSION=v0.8.2
+install_tools() {
+	export GOBIN="$PWD/.tools/bin"
+	if [[ ! -x "$GOBIN/staticcheck" ]] || ! "$GOBIN/staticcheck" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; then
+		echo "test.sh: installing staticcheck $STATICCHECK_VERSION" >&2
+		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
 	fi
-	(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
-	BROWSER_LOG=$(mktemp /tmp/orgs-e2e.XXXXXX)
-	setsid bash -c 'cd e2e && exec go test -count=1 ./uitest/...' >"$BROWSER_LOG" 2>&1 &
-	BROWSER_PID=$!
-	# On an early exit, stop them too (then stop_postgres, as before).
-	trap stop_browser_tests EXIT
-	echo "test.sh: browser tests started in the background (log $BROWSER_LOG)" >&2
+	unset GOBIN
 }
 
-stop_browser_tests() {
+# need_browser installs Chromium (and npm) from Debian's packages when
+# missing; without them and not root it fails under CI=true, else skips.
+need_browser() {
+	if [[ -x /usr/bin/chromium && -n "$(command -v npm)" ]]; then
+		return 0
+	fi
+	if [[ $(id -u) -eq 0 ]]; then
+		echo "test.sh: installing Chromium (and npm) from Debian's packages" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq chromium npm >/dev/null
+		return 0
+	fi
+	if [[ "${CI:-}" == "true" ]]; then
+		echo "test.sh: Chromium or npm missing and not root: the browser tests cannot run" >&2
+		exit 1
+	fi
+	echo "test.sh: Chromium or npm missing and not root: SKIPPING the browser tests" >&2
+	return 1
+}
+
+# Background jobs: started with bg NAME CMD…, each in its own process group
+# with its log in a temporary file; finish waits for all, prints each log
+# under a header, and fails if any failed.
+declare -A JOB_PID JOB_LOG
+bg() {
+	local name=$1
+	shift
+	JOB_LOG[$name]=$(mktemp /tmp/orgs-test-"$name".XXXXXX)
+	setsid bash -c "$*" >"${JOB_LOG[$name]}" 2>&1 &
+	JOB_PID[$name]=$!
+	echo "test.sh: $name started in the background" >&2
+}
+
+stop_jobs() {
 	local rc=$?
 	set +e
-	[[ -n "${BROWSER_PID:-}" ]] && kill -- -"$BROWSER_PID" 2>/dev/null
+	for name in "${!JOB_PID[@]}"; do
+		kill -- -"${JOB_PID[$name]}" 2>/dev/null
+	done
 	(exit "$rc")
 	stop_postgres
 }
 
-finish_browser_tests() {
-	[[ -n "${BROWSER_PID:-}" ]] || return 0
-	local rc=0
-	wait "$BROWSER_PID" || rc=$?
-	echo "== cd e2e && go test ./uitest/... (browser tests)" >&2
-	cat "$BROWSER_LOG"
-	rm -f "$BROWSER_LOG"
-	cat e2e/artifacts/ui/axe-summary.txt 2>/dev/null || true
-	echo "test.sh: UI screenshots and axe reports in $PWD/e2e/artifacts/ui" >&2
-	BROWSER_PID=
-	return "$rc"
+finish() {
+	local failed=()
+	for name in "${!JOB_PID[@]}"; do
+		local rc=0
+		wait "${JOB_PID[$name]}" || rc=$?
+		echo "== $name (background, exit $rc)" >&2
+		cat "${JOB_LOG[$name]}"
+		rm -f "${JOB_LOG[$name]}"
+		if [[ $rc -ne 0 ]]; then
+			failed+=("$name")
+		fi
+	done
+	JOB_PID=()
+	if [[ ${#failed[@]} -gt 0 ]]; then
+		echo "test.sh: FAILED: ${failed[*]}" >&2
+		return 1
+	fi
 }
 
 if [[ -z "${ORGS_TEST_POSTGRES_URL:-}" ]]; then
@@ -126,14 +163,49 @@ if [[ $# -gt 0 ]]; then
 	exit
 fi
 
-start_browser_tests
+trap stop_jobs EXIT
+MODULES=(. examples e2e)
 
-echo "== go vet ./..." >&2
-go vet ./...
+echo "== gofmt -l" >&2
+unformatted=$(gofmt -l .)
+if [[ -n "$unformatted" ]]; then
+	echo "test.sh: not gofmt-ed:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+install_tools
+for m in "${MODULES[@]}"; do
+	echo "== ($m) go vet ./... && staticcheck ./..." >&2
+	(cd "$m" && go vet ./... && "$OLDPWD/.tools/bin/staticcheck" ./...)
+done
+
+# Node packages for the e2e module: axe-core, the WorkOS SDK, the Standard
+# Webhooks verifier.
+for d in e2e e2e/workos-sdk e2e/webhooks-node; do
+	(cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
+done
+
+if need_browser; then
+	bg browser-tests 'cd e2e && exec go test -count=1 ./uitest/...'
+fi
+
 # The conformance suite has no tests of its own: it runs under -race through
 # the in-memory store (fast) here, and through SQLite and Postgres below.
-echo "== go test -race . ./storetest/... ./examples/customstore/" >&2
-go test -race -count=1 . ./storetest/... ./examples/customstore/
+echo "== go test -race . ./memstore/ ./storetest/..." >&2
+go test -race -count=1 . ./memstore/ ./storetest/...
+
+# httpapi's tests record every exchange for the OpenAPI contract test.
+export ORGS_HTTP_TRANSCRIPT
+ORGS_HTTP_TRANSCRIPT=$(mktemp /tmp/orgs-http-transcript.XXXXXX)
 echo "== go test ./..." >&2
 go test -count=1 ./...
-finish_browser_tests
+echo "== (examples) go test ./..." >&2
+(cd examples && go test -count=1 ./...)
+echo "== (e2e) go test ./... but the browser tests" >&2
+(cd e2e && go test -count=1 $(go list ./... | grep -v /uitest))
+rm -f "$ORGS_HTTP_TRANSCRIPT"
+
+finish
+cat e2e/artifacts/ui/axe-summary.txt 2>/dev/null || true
+echo "test.sh: UI screenshots and axe reports in $PWD/e2e/artifacts/ui" >&2

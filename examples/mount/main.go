@@ -134,7 +134,8 @@ func stdRouter(api http.Handler) http.Handler {
 // chiRouter mounts the API at /orgs on a chi router with chi's middleware.
 func chiRouter(api http.Handler) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RealIP, middleware.Recoverer)
+	// No middleware.RealIP: it trusts X-Forwarded-For from any client.
+	r.Use(middleware.Recoverer)
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "the host's home page; the organizations API is under /orgs/")
 	})

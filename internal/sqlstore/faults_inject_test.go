@@ -150,7 +150,7 @@ type faultEnv struct {
 func newFaultEnv(t *testing.T, s *sqlstore.Store) *faultEnv {
 	t.Helper()
 	h := &faultHook{}
-	s.DB().AddQueryHook(h)
+	s = s.WithQueryHook(h)
 	svc, err := orgs.New(s)
 	require.NoError(t, err)
 	return &faultEnv{t: t, s: s, svc: svc, hook: h}
@@ -555,20 +555,6 @@ func orphans(t *testing.T, s *sqlstore.Store) string {
 	found, err := testdb.Orphans(context.Background(), s.DB())
 	require.NoError(t, err)
 	return found
-}
-
-// faultTally counts, per operation, the faults injected and their outcome.
-type faultTally struct {
-	mu   sync.Mutex
-	rows []string
-	hits int
-}
-
-func (ft *faultTally) add(row string, hits int) {
-	ft.mu.Lock()
-	defer ft.mu.Unlock()
-	ft.rows = append(ft.rows, row)
-	ft.hits += hits
 }
 
 // runFaults counts op's statements, then injects each mode's fault before

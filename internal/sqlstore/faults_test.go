@@ -234,7 +234,7 @@ func TestTwoInstances(t *testing.T) {
 			}
 
 			members, errs := limitStorm(t, capped, stores[0], run, n)
-			ok, refused, other = count(errs, orgs.ErrLimitExceeded)
+			ok, _, other = count(errs, orgs.ErrLimitExceeded)
 			assert.Empty(t, other, "limit, run %d", run)
 			if members != stormLimit || ok != stormLimit-1 {
 				badLimit++

@@ -87,7 +87,7 @@ func (q *queries) withStages(ctx context.Context, ps []orgs.Pipeline) error {
 	}
 	var stages []orgs.Stage
 	err := q.db.NewRaw(`SELECT id, pipeline_id, name, position FROM stages
-		WHERE pipeline_id IN (?) ORDER BY pipeline_id, position, id`, bun.In(ids)).Scan(ctx, &stages)
+		WHERE pipeline_id IN (?) ORDER BY pipeline_id, position, id`, bun.List(ids)).Scan(ctx, &stages)
 	if err != nil {
 		return q.interpretError(err)
 	}
@@ -116,7 +116,7 @@ func (q *queries) UpdatePipeline(ctx context.Context, p *orgs.Pipeline) error {
 		for i, s := range p.Stages {
 			ids[i] = s.ID
 		}
-		if _, err := w.exec(ctx, "DELETE FROM stages WHERE pipeline_id = ? AND id NOT IN (?)", p.ID, bun.In(ids)); err != nil {
+		if _, err := w.exec(ctx, "DELETE FROM stages WHERE pipeline_id = ? AND id NOT IN (?)", p.ID, bun.List(ids)); err != nil {
 			return err
 		}
 		rows := stageRows(p)

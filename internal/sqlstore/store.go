@@ -76,6 +76,14 @@ func New(db *bun.DB, d Dialect) (*Store, error) {
 	return s, nil
 }
 
+// WithQueryHook returns a Store over a copy of s's database with hook
+// attached (bun.DB.WithQueryHook): the same connection pool, every query of
+// the returned Store seen by hook. Closing either closes both.
+func (s *Store) WithQueryHook(hook bun.QueryHook) *Store {
+	c, _ := New(s.db.WithQueryHook(hook), s.d) // same dialect: cannot fail
+	return c
+}
+
 // DB returns the underlying database.
 func (s *Store) DB() *bun.DB { return s.db }
 

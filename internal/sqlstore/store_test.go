@@ -26,9 +26,6 @@ func openSQLite(t testing.TB) *sqlstore.Store { return testdb.SQLite(t) }
 // it is unset.
 func pgURL(t testing.TB) string { return testdb.PostgresURL(t) }
 
-// adminDB is a shared pool to the test server's default schema.
-var adminDB = testdb.Admin
-
 // openPostgres returns a migrated store in a new schema, dropped at cleanup.
 func openPostgres(t testing.TB) *sqlstore.Store { return testdb.Postgres(t) }
 

@@ -28,7 +28,7 @@ func (q *queries) Users(ctx context.Context, ids []string) (map[string]orgs.User
 		return out, nil
 	}
 	var us []orgs.User
-	err := q.db.NewRaw("SELECT id, username, email, name, avatar_url FROM users WHERE id IN (?)", bun.In(ids)).Scan(ctx, &us)
+	err := q.db.NewRaw("SELECT id, username, email, name, avatar_url FROM users WHERE id IN (?)", bun.List(ids)).Scan(ctx, &us)
 	if err != nil {
 		return nil, q.interpretError(err)
 	}
