@@ -27,6 +27,7 @@ func runTests(t *testing.T, newStore NewStore, tests []test) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			skipIfDeclared(t)
 			tc.run(t, newStore)
 		})
 	}

@@ -38,6 +38,8 @@
 package storetest
 
 import (
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tenantkit/orgs"
@@ -50,33 +52,80 @@ type NewStore func(t *testing.T) orgs.Store
 
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
-// Categories, Pipelines, Events, Invitations, Teams, Domains, Limits, Validation,
-// Concurrency, StoreContract, Torture and Security.
+// Categories, Pipelines, Events, Invitations, Teams, Domains, Limits,
+// Validation, Concurrency, StoreContract, Capabilities, Torture and
+// Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
-	for _, area := range []struct {
-		name string
-		run  func(*testing.T, NewStore)
-	}{
-		{"Organizations", TestOrganizations},
-		{"Members", TestMembers},
-		{"Ranks", TestRanks},
-		{"Categories", TestCategories},
-		{"Pipelines", TestPipelines},
-		{"Events", TestEvents},
-		{"Invitations", TestInvitations},
-		{"Teams", TestTeams},
-		{"Domains", TestDomains},
-		{"Limits", TestLimits},
-		{"Validation", TestValidation},
-		{"Concurrency", TestConcurrency},
-		{"StoreContract", TestStoreContract},
-		{"Torture", TestTorture},
-		{"Security", TestSecurity},
-	} {
+	RunWithOptions(t, newStore, Options{})
+}
+
+// Options configures RunWithOptions.
+type Options struct {
+	// Exceptions lists what the store declares it cannot do: each key names
+	// an area ("Torture") or a test within one ("Concurrency/LastOwner"),
+	// each value says why. Those tests are skipped with the reason printed
+	// (t.Skip) — never passed silently. Optional capabilities need no
+	// declaration: their tests skip, saying so, when the store lacks them
+	// (see TestCapabilities).
+	Exceptions map[string]string
+}
+
+// areas are the suite's parts, in order.
+var areas = []struct {
+	name string
+	run  func(*testing.T, NewStore)
+}{
+	{"Organizations", TestOrganizations},
+	{"Members", TestMembers},
+	{"Ranks", TestRanks},
+	{"Categories", TestCategories},
+	{"Pipelines", TestPipelines},
+	{"Events", TestEvents},
+	{"Invitations", TestInvitations},
+	{"Teams", TestTeams},
+	{"Domains", TestDomains},
+	{"Limits", TestLimits},
+	{"Validation", TestValidation},
+	{"Concurrency", TestConcurrency},
+	{"StoreContract", TestStoreContract},
+	{"Capabilities", TestCapabilities},
+	{"Torture", TestTorture},
+	{"Security", TestSecurity},
+}
+
+// RunWithOptions is Run with the store's declared exceptions.
+func RunWithOptions(t *testing.T, newStore NewStore, opts Options) {
+	t.Helper()
+	declared.Store(t.Name(), opts)
+	t.Cleanup(func() { declared.Delete(t.Name()) })
+	for _, area := range areas {
 		t.Run(area.name, func(t *testing.T) {
 			t.Parallel()
+			skipIfDeclared(t)
 			area.run(t, newStore)
 		})
 	}
+}
+
+// declared holds the Options of each running RunWithOptions, by the name
+// of the test that called it.
+var declared sync.Map
+
+// skipIfDeclared skips t when a running RunWithOptions declared it (or an
+// enclosing area) an exception.
+func skipIfDeclared(t *testing.T) {
+	t.Helper()
+	declared.Range(func(k, v any) bool {
+		rel, ok := strings.CutPrefix(t.Name(), k.(string)+"/")
+		if !ok {
+			return true
+		}
+		for ex, reason := range v.(Options).Exceptions {
+			if rel == ex || strings.HasPrefix(rel, ex+"/") {
+				t.Skipf("declared exception %q: %s", ex, reason)
+			}
+		}
+		return true
+	})
 }
