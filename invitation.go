@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -199,31 +198,34 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	var inviter User
-	if !actor.system {
-		if inviter, err = s.lookupUser(ctx, actor.userID); err != nil {
-			return nil, err
-		}
+	now := s.clock()
+	r, inviter, err := s.invitationReads(ctx, actor, now, email)
+	if err != nil {
+		return nil, err
 	}
 	token, hash := newToken()
-	now := s.clock()
 	inv := &Invitation{
 		ID: NewID(PrefixInvitation), Email: email, Role: in.Role, Status: InvitationPending,
-		InvitedBy: actor.userID, InviterUsername: inviter.Username, TokenHash: hash,
+		InvitedBy: actor.userID, TokenHash: hash,
 		LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now,
 	}
-	org, err := mutate(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) (*Organization, error) {
+	org, err := mutateReading(ctx, s, actor, slug, PermInvitationsManage, r, func(m *mutation) (*Organization, error) {
 		if err := s.mayGrant(m, in.Role); err != nil {
 			return nil, err
 		}
 		inv.OrganizationID = m.org.ID
+		inv.InviterUsername = inviter(m).Username
 		if err := s.checkNotMember(m, email); err != nil {
 			return nil, err
 		}
-		if err := s.retirePending(m, email); err != nil {
+		retire, freed, err := s.retirement(m, email, now)
+		if err != nil {
 			return nil, err
 		}
-		if err := s.checkInvitationLimits(m, now); err != nil {
+		if err := s.checkInvitationLimits(m, 1, freed); err != nil {
+			return nil, err
+		}
+		if err := s.retire(m, retire); err != nil {
 			return nil, err
 		}
 		if err := m.tx.InsertInvitation(m.ctx, inv); err != nil {
@@ -240,55 +242,81 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 	return inv, nil
 }
 
-// checkInvitationLimits fails with ErrLimitExceeded when one more pending
-// invitation would pass the pending-invitation or the member limit. Call with
-// the organization locked.
-func (s *Service) checkInvitationLimits(m *mutation, now time.Time) error {
-	if max := s.limits.PendingInvitationsPerOrganization; max > 0 {
-		n, err := m.tx.CountPendingInvitations(m.ctx, m.org.ID, now)
-		if err != nil {
-			return err
+// invitationReads is what inviting emails reads with the lock: the members
+// and pending invitations with those emails, the pending invitations'
+// count when a limit needs it, and the inviter's profile (from the store's
+// users; from the host's directory, the profile is looked up now, before
+// the transaction). inviter returns the inviter's profile within the
+// change.
+func (s *Service) invitationReads(ctx context.Context, actor Actor, now time.Time, emails ...string) (Reads, func(m *mutation) User, error) {
+	r := s.limitReads(now)
+	r.MemberEmails, r.PendingEmails = emails, emails
+	var user User
+	inviter := func(m *mutation) User {
+		if s.directory == nil {
+			return m.got.Users[actor.userID]
 		}
-		if n >= max {
-			return ErrLimitExceeded
-		}
+		return user
 	}
-	return s.checkMemberLimit(m)
+	if actor.system {
+		return r, func(*mutation) User { return User{} }, nil
+	}
+	if s.directory == nil {
+		r.Users = []string{actor.userID}
+		return r, inviter, nil
+	}
+	var err error
+	user, err = s.lookupUser(ctx, actor.userID)
+	return r, inviter, err
+}
+
+// checkInvitationLimits fails with ErrLimitExceeded when adding pending
+// invitations would pass the pending-invitation or the member limit, freed
+// pending invitations of the change being revoked. It counts them as the
+// change read them with the lock (limitReads).
+func (s *Service) checkInvitationLimits(m *mutation, adding, freed int) error {
+	if max := s.limits.PendingInvitationsPerOrganization; max > 0 && m.got.Pending-freed+adding > max {
+		return ErrLimitExceeded
+	}
+	return s.checkMemberLimit(m, adding, freed)
 }
 
 // checkNotMember fails with ErrAlreadyMember when a member's recorded email
-// is email.
+// is email (as the change read it with the lock: Reads.MemberEmails).
 func (s *Service) checkNotMember(m *mutation, email string) error {
-	_, err := m.tx.FindMemberByEmail(m.ctx, m.org.ID, email)
-	switch {
-	case err == nil:
+	if _, ok := m.got.MemberByEmail[email]; ok {
 		return ErrAlreadyMember
-	case errors.Is(err, ErrNotFound):
-		return nil
 	}
-	return err
+	return nil
 }
 
-// retirePending handles an existing pending invitation for email: an expired
-// one is marked expired, a live one is revoked when ReplacePending is set and
-// refused with ErrAlreadyInvited otherwise.
-func (s *Service) retirePending(m *mutation, email string) error {
-	old, err := m.tx.FindPendingInvitation(m.ctx, m.org.ID, email)
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return err
+// retirement decides what becomes of the pending invitation for email, as
+// the change read it with the lock (Reads.PendingEmails): an expired one is
+// to be marked expired, a live one revoked when ReplacePending is set — it
+// then frees a pending slot — and refused with ErrAlreadyInvited otherwise.
+// It returns the invitation to write (nil when there is none).
+func (s *Service) retirement(m *mutation, email string, now time.Time) (old *Invitation, freed int, err error) {
+	inv, ok := m.got.PendingByEmail[email]
+	if !ok {
+		return nil, 0, nil
 	}
-	now := s.clock()
 	switch {
-	case !now.Before(old.ExpiresAt):
-		old.Status = InvitationExpired
+	case !now.Before(inv.ExpiresAt):
+		inv.Status = InvitationExpired
 	case s.invitations.ReplacePending:
-		old.Status = InvitationRevoked
+		inv.Status, freed = InvitationRevoked, 1
 	default:
-		return ErrAlreadyInvited
+		return nil, 0, ErrAlreadyInvited
 	}
-	old.UpdatedAt = now
+	inv.UpdatedAt = now
+	return &inv, freed, nil
+}
+
+// retire writes a retirement, and records a revocation.
+func (s *Service) retire(m *mutation, old *Invitation) error {
+	if old == nil {
+		return nil
+	}
 	if err := m.tx.UpdateInvitation(m.ctx, old); err != nil {
 		return err
 	}
@@ -344,16 +372,23 @@ func (s *Service) ListInvitations(ctx context.Context, actor Actor, slug string,
 	return paginate(invs, r, Invitation.listKey), nil
 }
 
-// invitation reads an invitation of the change's organization and checks
-// the actor may grant its role: renewing or withdrawing a grant takes the
-// same rank as giving it.
-func (s *Service) invitation(m *mutation, id string) (*Invitation, error) {
+// invitationRead is what a change of the invitation id reads with the
+// lock: the invitation (nothing for an ID that cannot be one).
+func invitationRead(id string) Reads {
 	if !validID(PrefixInvitation, id) {
-		return nil, ErrNotFound
+		return Reads{}
 	}
-	inv, err := m.tx.GetInvitation(m.ctx, m.org.ID, id)
-	if err != nil {
-		return nil, err
+	return Reads{Invitation: id}
+}
+
+// invitation finds the invitation of the change's organization, as the
+// change read it with the lock (invitationRead), and checks the actor may
+// grant its role: renewing or withdrawing a grant takes the same rank as
+// giving it.
+func (s *Service) invitation(m *mutation, id string) (*Invitation, error) {
+	inv := m.got.Invitation
+	if inv == nil || inv.ID != id {
+		return nil, ErrNotFound
 	}
 	if err := s.mayGrant(m, inv.Role); err != nil {
 		return nil, err
@@ -373,7 +408,10 @@ func (s *Service) ResendInvitation(ctx context.Context, actor Actor, slug, id st
 		inv *Invitation
 		org *Organization
 	}
-	r, err := mutate(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) (result, error) {
+	now := s.clock()
+	reads := s.limitReads(now)
+	reads.Invitation = invitationRead(id).Invitation
+	r, err := mutateReading(ctx, s, actor, slug, PermInvitationsManage, reads, func(m *mutation) (result, error) {
 		inv, err := s.invitation(m, id)
 		if err != nil {
 			return result{}, err
@@ -381,14 +419,13 @@ func (s *Service) ResendInvitation(ctx context.Context, actor Actor, slug, id st
 		if inv.Status != InvitationPending {
 			return result{}, ErrInvitationNotPending
 		}
-		now := s.clock()
 		if d := s.invitations.MinResendInterval; d > 0 && now.Sub(inv.LastSentAt) < d {
 			return result{}, ErrResendTooSoon
 		}
-		if s.status(inv) == InvitationExpired {
+		if !now.Before(inv.ExpiresAt) {
 			// An expired invitation held no seat and no pending slot;
 			// reviving it takes both, so the limits apply as to a new one.
-			if err := s.checkInvitationLimits(m, now); err != nil {
+			if err := s.checkInvitationLimits(m, 1, 0); err != nil {
 				return result{}, err
 			}
 		}
@@ -412,21 +449,22 @@ func (s *Service) ResendInvitation(ctx context.Context, actor Actor, slug, id st
 // RevokeInvitation cancels a pending invitation (PermInvitationsManage, and
 // a user must be allowed to grant the invitation's role).
 func (s *Service) RevokeInvitation(ctx context.Context, actor Actor, slug, id string) error {
-	return mutateErr(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) error {
+	_, err := mutateReading(ctx, s, actor, slug, PermInvitationsManage, invitationRead(id), func(m *mutation) (struct{}, error) {
 		inv, err := s.invitation(m, id)
 		if err != nil {
-			return err
+			return struct{}{}, err
 		}
 		if inv.Status != InvitationPending {
-			return ErrInvitationNotPending
+			return struct{}{}, ErrInvitationNotPending
 		}
 		inv.Status, inv.UpdatedAt = InvitationRevoked, s.clock()
 		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
-			return err
+			return struct{}{}, err
 		}
 		m.record(EventInvitationRevoked, map[string]string{"invitation_id": inv.ID, "email": inv.Email})
-		return nil
+		return struct{}{}, nil
 	})
+	return err
 }
 
 // respond runs the checks common to accepting and declining: the token names
@@ -443,28 +481,28 @@ func (s *Service) respond(ctx context.Context, actor Actor, token string, fn fun
 	if !ok {
 		return ErrNotFound
 	}
-	found, err := s.store.GetInvitationByTokenHash(ctx, hash)
-	if err != nil {
-		return err
-	}
-	var email string
-	if !s.invitations.SkipEmailCheck {
-		u, err := s.lookupUser(ctx, actor.userID)
-		if err != nil {
+	// The invitation, its organization (locked) and the acting user's
+	// profile (from the store's users; from the host's directory, now,
+	// before the transaction) are read together.
+	r := Reads{InvitationTokenHash: hash, Users: s.profileReads(actor.userID)}
+	var user User
+	if s.directory != nil {
+		var err error
+		if user, err = s.lookupUser(ctx, actor.userID); err != nil {
 			return err
+		}
+	}
+	_, err := changeLocked(ctx, s, actor, OrganizationKey{}, permNone, r, func(m *mutation) (struct{}, error) {
+		inv := m.got.Invitation
+		if inv == nil || subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 || inv.OrganizationID != m.org.ID {
+			return struct{}{}, ErrNotFound
+		}
+		if s.directory == nil {
+			user = m.got.Users[actor.userID]
 		}
 		// The directory's email in its normal form, or none: an address
 		// that does not normalize matches no invitation.
-		email, _ = NormalizeEmail(u.Email)
-	}
-	_, err = mutate(ctx, s, actor, found.OrganizationID, permNone, func(m *mutation) (struct{}, error) {
-		inv, err := m.tx.GetInvitationByTokenHash(m.ctx, hash)
-		if err != nil {
-			return struct{}{}, err
-		}
-		if subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 || inv.OrganizationID != m.org.ID {
-			return struct{}{}, ErrNotFound
-		}
+		email, _ := NormalizeEmail(user.Email)
 		switch s.status(inv) {
 		case InvitationPending:
 		case InvitationExpired:
@@ -489,17 +527,14 @@ func (s *Service) respond(ctx context.Context, actor Actor, token string, fn fun
 func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token string) (*Member, error) {
 	var out *Member
 	err := s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) error {
-		if max := s.limits.MembersPerOrganization; max > 0 {
-			n, err := m.tx.CountMembers(m.ctx, inv.OrganizationID, "")
-			if err != nil {
-				return err
-			}
-			if n >= max {
-				return ErrLimitExceeded
-			}
+		// The invitation held a seat until now: the members alone must
+		// leave room for one more.
+		if max := s.limits.MembersPerOrganization; max > 0 && m.org.MemberCount >= max {
+			return ErrLimitExceeded
 		}
 		now := s.clock()
-		if err := m.tx.InsertMember(m.ctx, &Member{OrganizationID: inv.OrganizationID, UserID: actor.userID, Role: inv.Role, JoinedAt: now}); err != nil {
+		mb := Member{OrganizationID: inv.OrganizationID, UserID: actor.userID, Role: inv.Role, JoinedAt: now}
+		if err := m.tx.InsertMember(m.ctx, &mb); err != nil {
 			return err
 		}
 		inv.Status, inv.AcceptedBy, inv.UpdatedAt = InvitationAccepted, actor.userID, now
@@ -508,7 +543,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token strin
 		}
 		m.record(EventInvitationAccepted, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID, "role": string(inv.Role)})
 		var err error
-		out, err = s.member(m.ctx, m.tx, inv.OrganizationID, actor.userID)
+		out, err = s.withProfile(m, mb)
 		return err
 	})
 	if err != nil {

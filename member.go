@@ -2,7 +2,6 @@ package orgs
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -282,39 +281,67 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, userID strin
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
-	return mutate(ctx, s, actor, slug, PermMembersManage, func(m *mutation) (*Member, error) {
+	now := s.clock()
+	r := s.limitReads(now)
+	r.Users = s.profileReads(userID)
+	return mutateReading(ctx, s, actor, slug, PermMembersManage, r, func(m *mutation) (*Member, error) {
 		if err := s.mayGrant(m, role); err != nil {
 			return nil, err
 		}
-		if err := s.checkMemberLimit(m); err != nil {
+		if err := s.checkMemberLimit(m, 1, 0); err != nil {
 			return nil, err
 		}
-		mb := &Member{OrganizationID: m.org.ID, UserID: userID, Role: role, JoinedAt: s.clock()}
-		if err := m.tx.InsertMember(m.ctx, mb); err != nil {
+		mb := Member{OrganizationID: m.org.ID, UserID: userID, Role: role, JoinedAt: now}
+		if err := m.tx.InsertMember(m.ctx, &mb); err != nil {
 			return nil, err
 		}
 		m.record(EventMemberAdded, map[string]string{"user_id": userID, "role": string(role)})
-		return s.member(m.ctx, m.tx, m.org.ID, userID)
+		return s.withProfile(m, mb)
 	})
 }
 
-// checkMemberLimit fails with ErrLimitExceeded when one more member (or
-// pending invitation) would pass the limit. Call with the organization
-// locked.
-func (s *Service) checkMemberLimit(m *mutation) error {
+// limitReads is what checkMemberLimit and checkInvitationLimits read with
+// the lock: the pending invitations at now, when a limit needs them.
+func (s *Service) limitReads(now time.Time) Reads {
+	if s.limits.MembersPerOrganization > 0 || s.limits.PendingInvitationsPerOrganization > 0 {
+		return Reads{PendingAt: now}
+	}
+	return Reads{}
+}
+
+// profileReads is what a change reads with the lock to return userIDs'
+// profiles: the store's users, unless the host supplied a directory.
+func (s *Service) profileReads(userIDs ...string) []string {
+	if s.directory != nil {
+		return nil
+	}
+	return userIDs
+}
+
+// withProfile returns mb with its user's profile: as the change read it
+// with the lock (profileReads), or from the host's directory.
+func (s *Service) withProfile(m *mutation, mb Member) (*Member, error) {
+	if s.directory == nil {
+		setMemberProfile(&mb, m.got.Users[mb.UserID])
+		return &mb, nil
+	}
+	ms := []Member{mb}
+	if err := s.memberProfiles(m.ctx, ms); err != nil {
+		return nil, err
+	}
+	return &ms[0], nil
+}
+
+// checkMemberLimit fails with ErrLimitExceeded when adding members (or
+// pending invitations) would pass the member limit, freed pending
+// invitations of the change being revoked. It counts the members and the
+// pending invitations as the change read them with the lock (limitReads).
+func (s *Service) checkMemberLimit(m *mutation, adding, freed int) error {
 	max := s.limits.MembersPerOrganization
 	if max <= 0 {
 		return nil
 	}
-	members, err := m.tx.CountMembers(m.ctx, m.org.ID, "")
-	if err != nil {
-		return err
-	}
-	pending, err := m.tx.CountPendingInvitations(m.ctx, m.org.ID, s.clock())
-	if err != nil {
-		return err
-	}
-	if members+pending >= max {
+	if m.org.MemberCount+m.got.Pending-freed+adding > max {
 		return ErrLimitExceeded
 	}
 	return nil
@@ -357,33 +384,43 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, slug string, q M
 	return l, s.memberProfiles(ctx, l.Data)
 }
 
-// target loads the member an actor wants to change and checks the actor may
-// act on it (the rank rule).
-func (s *Service) target(m *mutation, userID string) (*Member, error) {
-	if validateUserID(userID) != nil {
-		return nil, ErrNotFound
+// validUsers returns the user IDs among ids that are well-formed, for a
+// change to read: an ID that is not is read as no one.
+func validUsers(ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		if validateUserID(id) == nil {
+			out = append(out, id)
+		}
 	}
-	mb, err := m.tx.GetMember(m.ctx, m.org.ID, userID)
-	if err != nil {
-		return nil, err
+	return out
+}
+
+// targetReads is what a change of the member userID reads with the lock:
+// the membership with its profile, and the owners (see keepsOwner).
+func targetReads(userID string) Reads {
+	return Reads{Members: validUsers(userID), Owners: true}
+}
+
+// target finds the member an actor wants to change, as the change read it
+// with the lock (targetReads), and checks the actor may act on it (the
+// rank rule).
+func (s *Service) target(m *mutation, userID string) (*Member, error) {
+	mb, ok := m.got.Members[userID]
+	if !ok {
+		return nil, ErrNotFound
 	}
 	if err := s.mayActOn(m, mb.Role); err != nil {
 		return nil, err
 	}
-	return mb, nil
+	return &mb, nil
 }
 
 // keepsOwner fails with ErrLastOwner when mb is the organization's only
-// owner. Call with the organization locked.
+// owner, counting the owners as the change read them with the lock
+// (Reads.Owners).
 func keepsOwner(m *mutation, mb *Member) error {
-	if mb.Role != RoleOwner {
-		return nil
-	}
-	n, err := m.tx.CountMembers(m.ctx, mb.OrganizationID, RoleOwner)
-	if err != nil {
-		return err
-	}
-	if n <= 1 {
+	if mb.Role == RoleOwner && m.got.Owners <= 1 {
 		return ErrLastOwner
 	}
 	return nil
@@ -397,7 +434,7 @@ func (s *Service) UpdateMemberRole(ctx context.Context, actor Actor, slug, userI
 	if err := s.checkRole(role); err != nil {
 		return nil, err
 	}
-	return mutate(ctx, s, actor, slug, PermMembersManage, func(m *mutation) (*Member, error) {
+	return mutateReading(ctx, s, actor, slug, PermMembersManage, targetReads(userID), func(m *mutation) (*Member, error) {
 		mb, err := s.target(m, userID)
 		if err != nil {
 			return nil, err
@@ -414,7 +451,7 @@ func (s *Service) UpdateMemberRole(ctx context.Context, actor Actor, slug, userI
 			return nil, err
 		}
 		m.record(EventMemberRoleUpdated, map[string]string{"user_id": userID, "from": string(mb.Role), "to": string(role)})
-		updated := []Member{*mb} // read by target with its profile: no second read
+		updated := []Member{*mb} // read with the lock, with its profile: no second read
 		updated[0].Role = role
 		if err := s.memberProfiles(m.ctx, updated); err != nil {
 			return nil, err
@@ -431,40 +468,42 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, slug, userID st
 	if !actor.system && userID == actor.userID {
 		return s.LeaveOrganization(ctx, actor, slug)
 	}
-	return mutateErr(ctx, s, actor, slug, PermMembersManage, func(m *mutation) error {
+	_, err := mutateReading(ctx, s, actor, slug, PermMembersManage, targetReads(userID), func(m *mutation) (struct{}, error) {
 		mb, err := s.target(m, userID)
 		if err != nil {
-			return err
+			return struct{}{}, err
 		}
 		if err := keepsOwner(m, mb); err != nil {
-			return err
+			return struct{}{}, err
 		}
 		if err := m.tx.DeleteMember(m.ctx, m.org.ID, userID); err != nil {
-			return err
+			return struct{}{}, err
 		}
 		m.record(EventMemberRemoved, map[string]string{"user_id": userID, "role": string(mb.Role)})
-		return nil
+		return struct{}{}, nil
 	})
+	return err
 }
 
 // LeaveOrganization removes the acting user from the organization and its
 // teams. The last owner cannot leave (ErrLastOwner); the system caller, a
 // member of nothing, gets ErrNotMember.
 func (s *Service) LeaveOrganization(ctx context.Context, actor Actor, slug string) error {
-	return mutateErr(ctx, s, actor, slug, PermOrgRead, func(m *mutation) error {
+	_, err := mutateReading(ctx, s, actor, slug, PermOrgRead, Reads{Owners: true}, func(m *mutation) (struct{}, error) {
 		if m.org.Role == "" {
-			return ErrNotMember
+			return struct{}{}, ErrNotMember
 		}
 		mb := &Member{OrganizationID: m.org.ID, UserID: actor.userID, Role: m.org.Role}
 		if err := keepsOwner(m, mb); err != nil {
-			return err
+			return struct{}{}, err
 		}
 		if err := m.tx.DeleteMember(m.ctx, m.org.ID, actor.userID); err != nil {
-			return err
+			return struct{}{}, err
 		}
 		m.record(EventMemberLeft, map[string]string{"user_id": actor.userID, "role": string(m.org.Role)})
-		return nil
+		return struct{}{}, nil
 	})
+	return err
 }
 
 // TransferOwnership makes userID, an existing member, an owner and the
@@ -481,27 +520,26 @@ func (s *Service) TransferOwnership(ctx context.Context, actor Actor, slug, user
 	if !actor.system && userID == actor.userID {
 		return invalid("user_id", "must be another member")
 	}
-	return mutateErr(ctx, s, actor, slug, PermOwnershipTransfer, func(m *mutation) error {
+	_, err := mutateReading(ctx, s, actor, slug, PermOwnershipTransfer, Reads{Members: []string{userID}}, func(m *mutation) (struct{}, error) {
 		if err := s.mayGrant(m, RoleOwner); err != nil {
-			return err // a role given ownership:transfer, ranked below owner
+			return struct{}{}, err // a role given ownership:transfer, ranked below owner
 		}
-		mb, err := m.tx.GetMember(m.ctx, m.org.ID, userID)
-		if errors.Is(err, ErrNotFound) {
-			return ErrNotMember
-		} else if err != nil {
-			return err
+		mb, ok := m.got.Members[userID]
+		if !ok {
+			return struct{}{}, ErrNotMember
 		}
 		if mb.Role != RoleOwner {
 			if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, userID, RoleOwner); err != nil {
-				return err
+				return struct{}{}, err
 			}
 		}
 		if m.org.Role == RoleOwner {
 			if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, actor.userID, RoleAdmin); err != nil {
-				return err
+				return struct{}{}, err
 			}
 		}
 		m.record(EventOwnershipTransferred, map[string]string{"from": actor.userID, "to": userID})
-		return nil
+		return struct{}{}, nil
 	})
+	return err
 }

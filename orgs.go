@@ -254,23 +254,16 @@ func forViewer(actor Actor, org *Organization) *Organization {
 }
 
 // lock finds the organization key names in tx, locks it, and reads it as
-// actor sees it (the actor's current role, current counters), then checks
-// perm. With the store's OrganizationLocker that is one step; without, a
-// read, the lock, and a second read.
-func (s *Service) lock(ctx context.Context, tx Tx, actor Actor, key OrganizationKey, perm Permission) (*Organization, error) {
-	var org *Organization
-	var err error
-	if lk, ok := tx.(OrganizationLocker); ok {
-		org, err = lk.LockAndGetOrganization(ctx, key, actor.viewer())
-	} else if org, err = tx.GetOrganization(ctx, key, actor.viewer()); err == nil {
-		if err = tx.LockOrganization(ctx, org.ID); err == nil {
-			org, err = tx.GetOrganization(ctx, OrganizationKey{ID: org.ID}, actor.viewer())
-		}
-	}
+// actor sees it (the actor's current role, current counters) with what r
+// names, then checks perm. With the store's LockReader that is one step,
+// one round trip where the database allows; without, the lock and a Reader
+// call for each read (see lockRead).
+func (s *Service) lock(ctx context.Context, tx Tx, actor Actor, key OrganizationKey, perm Permission, r Reads) (*Locked, error) {
+	got, err := lockRead(ctx, tx, key, actor.viewer(), r)
 	if err != nil {
 		return nil, err
 	}
-	return org, s.authorize(actor, org, perm)
+	return got, s.authorize(actor, got.Organization, perm)
 }
 
 // mutation is one change in progress: its transaction, the actor, the
@@ -282,6 +275,7 @@ type mutation struct {
 	s      *Service
 	actor  Actor
 	org    *Organization
+	got    *Locked // what the change asked to read with the lock
 	events []*Event
 }
 
@@ -301,9 +295,14 @@ var errNoEvent = errors.New("orgs: internal error: a change recorded no event")
 
 // transact runs fn as one change by actor: in one Store transaction, fn
 // writes and records its events, and the events are appended after it. A
-// change that records no event fails (every mutation is in the log).
+// change that records no event fails (every mutation is in the log). The
+// store may hold the writes back and send them with the commit (see
+// WriteBatcher): fn returns at its first error, as every change does.
 func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation) error) error {
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
+		if b, ok := tx.(WriteBatcher); ok {
+			b.BatchWrites()
+		}
 		m := &mutation{ctx: ctx, tx: tx, s: s, actor: actor}
 		if err := fn(m); err != nil {
 			return err
@@ -311,12 +310,7 @@ func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation
 		if len(m.events) == 0 {
 			return errNoEvent
 		}
-		for _, e := range m.events {
-			if err := tx.InsertEvent(ctx, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertEvents(ctx, tx, m.events)
 	})
 }
 
@@ -328,7 +322,15 @@ func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation
 // status) are checked inside change, under the lock, so they hold across
 // goroutines and processes.
 func mutate[T any](ctx context.Context, s *Service, actor Actor, ref string, perm Permission, change func(m *mutation) (T, error)) (T, error) {
-	var out, zero T
+	return mutateReading(ctx, s, actor, ref, perm, Reads{}, change)
+}
+
+// mutateReading is mutate for a change that reads what r names, besides
+// the organization: the reads are made with the lock, in one round trip
+// where the store allows (LockReader), and the change finds them in m.got.
+// Every read a rule depends on is made after the lock is held.
+func mutateReading[T any](ctx context.Context, s *Service, actor Actor, ref string, perm Permission, r Reads, change func(m *mutation) (T, error)) (T, error) {
+	var zero T
 	if err := actor.check(); err != nil {
 		return zero, err
 	}
@@ -336,12 +338,19 @@ func mutate[T any](ctx context.Context, s *Service, actor Actor, ref string, per
 	if err != nil {
 		return zero, err
 	}
-	err = s.transact(ctx, actor, func(m *mutation) error {
-		org, err := s.lock(m.ctx, m.tx, actor, key, perm)
+	return changeLocked(ctx, s, actor, key, perm, r, change)
+}
+
+// changeLocked is mutateReading by an organization key (the zero key: the
+// organization of the invitation whose token hash r names).
+func changeLocked[T any](ctx context.Context, s *Service, actor Actor, key OrganizationKey, perm Permission, r Reads, change func(m *mutation) (T, error)) (T, error) {
+	var out, zero T
+	err := s.transact(ctx, actor, func(m *mutation) error {
+		got, err := s.lock(m.ctx, m.tx, actor, key, perm, r)
 		if err != nil {
 			return err
 		}
-		m.org = org
+		m.org, m.got = got.Organization, got
 		out, err = change(m)
 		return err
 	})
