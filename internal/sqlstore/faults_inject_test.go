@@ -20,14 +20,15 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Fault injection: a bun query hook counts the statements of one Service
-// call — BEGIN and COMMIT included, which bun's hooks see — and then, for
-// every k, the call is repeated on fresh data with a fault before its k-th
-// statement:
+// Fault injection: a bun query hook counts the round trips of one Service
+// call — BEGIN and COMMIT included, which the hooks see (on Postgres a
+// round trip is often several statements sent together, which the hook sees
+// as one query: "BEGIN; SELECT …") — and then, for every k, the call is
+// repeated on fresh data with a fault before its k-th round trip:
 //
 //   - cancel: the call's context is cancelled (a client gone, a request
 //     timeout);
-//   - deadline: the k-th statement alone gets a context whose deadline has
+//   - deadline: the k-th round trip alone gets a context whose deadline has
 //     passed (a statement timeout);
 //   - terminate (Postgres): the connection's backend is killed with
 //     pg_terminate_backend from another connection (a crashed server
@@ -45,10 +46,10 @@ type faultMode int
 
 const (
 	faultCount       faultMode = iota // count the statements only
-	faultCancel                       // cancel the call's context before statement at
-	faultDeadline                     // give statement at an expired context
+	faultCancel                       // cancel the call's context before round trip at
+	faultDeadline                     // give round trip at an expired context
 	faultAfterCommit                  // cancel the call's context after COMMIT
-	faultTerminate                    // run inject before statement at
+	faultTerminate                    // run inject before round trip at
 )
 
 func (m faultMode) String() string {
@@ -59,9 +60,9 @@ func (m faultMode) String() string {
 type faultHook struct {
 	mu      sync.Mutex
 	mode    faultMode
-	at      int // 1-based statement index
+	at      int // 1-based round-trip index
 	seen    []string
-	fired   string // the statement the fault hit
+	fired   string // the round trip the fault hit
 	cancel  context.CancelFunc
 	inject  func() error
 	errs    []error
@@ -77,7 +78,7 @@ func (h *faultHook) arm(mode faultMode, at int, cancel context.CancelFunc, injec
 	h.seen, h.fired, h.errs = nil, "", nil
 }
 
-// done disarms the hook and returns the statements seen and the one hit.
+// done disarms the hook and returns the round trips seen and the one hit.
 func (h *faultHook) done() (seen []string, fired string, errs []error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -89,6 +90,13 @@ func (h *faultHook) done() (seen []string, fired string, errs []error) {
 	h.mode, h.at, h.cancel, h.inject = faultCount, 0, nil, nil
 	return seen, fired, errs
 }
+
+// commits reports whether query ends with COMMIT (alone, or after other
+// statements sent in the same round trip).
+func commits(query string) bool { return strings.HasSuffix(strings.TrimSpace(query), "COMMIT") }
+
+// begins reports whether query starts with BEGIN.
+func begins(query string) bool { return strings.HasPrefix(strings.TrimSpace(query), "BEGIN") }
 
 func stmtName(q string) string {
 	q = strings.Join(strings.Fields(q), " ")
@@ -104,7 +112,7 @@ func (h *faultHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.seen = append(h.seen, stmtName(e.Query))
+	h.seen = append(h.seen, e.Query)
 	if len(h.seen) != h.at || h.fired != "" {
 		return ctx
 	}
@@ -132,7 +140,7 @@ func (h *faultHook) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.mode == faultAfterCommit && e.Query == "COMMIT" && h.fired == "" {
+	if h.mode == faultAfterCommit && commits(e.Query) && h.fired == "" {
 		h.fired = "after COMMIT"
 		h.cancel()
 	}
@@ -557,8 +565,8 @@ func orphans(t *testing.T, s *sqlstore.Store) string {
 	return found
 }
 
-// runFaults counts op's statements, then injects each mode's fault before
-// each statement, and the after-COMMIT cancel, checking all-or-nothing.
+// runFaults counts op's round trips, then injects each mode's fault before
+// each round trip, and the after-COMMIT cancel, checking all-or-nothing.
 // terminate, when set, is the faultTerminate injection (Postgres).
 func runFaults(t *testing.T, e *faultEnv, op faultOp, modes []faultMode, prepare func() func() error) int {
 	t.Helper()
@@ -570,9 +578,13 @@ func runFaults(t *testing.T, e *faultEnv, op faultOp, modes []faultMode, prepare
 	require.NoError(t, err, "%s without a fault", op.name)
 	require.Equal(t, "done", c.state(), "%s without a fault", op.name)
 	require.NotEmpty(t, stmts)
-	require.Contains(t, stmts, "BEGIN", "the hook sees BEGIN")
-	require.Equal(t, "COMMIT", stmts[len(stmts)-1], "the hook sees COMMIT")
-	t.Logf("%s: %d statements: %s", op.name, len(stmts), strings.Join(stmts, " | "))
+	require.True(t, slices.ContainsFunc(stmts, begins), "the hook sees BEGIN")
+	require.True(t, commits(stmts[len(stmts)-1]), "the hook sees COMMIT last")
+	names := make([]string, len(stmts))
+	for i, q := range stmts {
+		names[i] = stmtName(q)
+	}
+	t.Logf("%s: %d round trips: %s", op.name, len(stmts), strings.Join(names, " | "))
 
 	injected := 0
 	outcomes := map[string]int{}
@@ -595,15 +607,15 @@ func runFaults(t *testing.T, e *faultEnv, op faultOp, modes []faultMode, prepare
 			err := c.run(ctx)
 			_, fired, injectErrs := e.hook.done()
 			cancel()
-			require.Empty(t, injectErrs, "injecting %s before statement %d", mode, at)
+			require.Empty(t, injectErrs, "injecting %s before round trip %d", mode, at)
 			if fired == "" {
-				t.Errorf("%s, %s at statement %d: the fault was not injected (the call made other statements this time)", op.name, mode, at)
+				t.Errorf("%s, %s at round trip %d: the fault was not injected (the call made other round trips this time)", op.name, mode, at)
 				continue
 			}
 			injected++
 			st := c.state()
 			outcomes[st]++
-			where := fmt.Sprintf("%s, %s before statement %d (%s): err %v", op.name, mode, at, fired, err)
+			where := fmt.Sprintf("%s, %s before round trip %d (%s): err %v", op.name, mode, at, fired, err)
 			switch {
 			case strings.HasPrefix(st, "partial"):
 				t.Errorf("%s: %s", where, st)
@@ -617,11 +629,11 @@ func runFaults(t *testing.T, e *faultEnv, op faultOp, modes []faultMode, prepare
 			}
 		}
 	}
-	t.Logf("%s: %d faults injected (%v, before each of its %d statements; cancel-after-commit after COMMIT): %v", op.name, injected, modes, len(stmts), outcomes)
+	t.Logf("%s: %d faults injected (%v, before each of its %d round trips; cancel-after-commit after COMMIT): %v", op.name, injected, modes, len(stmts), outcomes)
 	return injected
 }
 
-// TestFaultInjection cancels, and expires the deadline of, every statement
+// TestFaultInjection cancels, and expires the deadline of, every round trip
 // of each multi-statement operation, on both backends.
 func TestFaultInjection(t *testing.T) {
 	t.Parallel()

@@ -317,6 +317,26 @@ func TestNegativeControls(t *testing.T) {
 		assert.Positive(t, badAccept, "the accept storm did not catch the missing lock")
 		assert.Positive(t, badLimit, "the member-limit storm did not catch the missing lock")
 	})
+	// The store's own LockAndRead done wrong: the lock and the reads in one
+	// statement, whose reads of the other tables (the owners, the viewer's
+	// role) are as old as the statement, older than the transaction it
+	// waited for. The store does two statements in one round trip instead.
+	t.Run("OneStatementLock", func(t *testing.T) {
+		t.Parallel()
+		u := pgSchema(t)
+		stores := []orgs.Store{sqlstore.OneStatementLock(openPGAt(t, u)), sqlstore.OneStatementLock(openPGAt(t, u))}
+		svcs := stormServices(t, stores)
+		const owners = 4
+		runs, bad := 2*runsOr(10), 0
+		for run := range runs {
+			if left, _ := lastOwnerStorm(t, svcs, stores[0], run, owners); left != 1 {
+				bad++
+			}
+		}
+		t.Logf("NEGATIVE CONTROL (lock and read in one statement), over two instances: last owner broken in %d/%d runs (%d owners demoting themselves at once)",
+			bad, runs, owners)
+		assert.Positive(t, bad, "the last-owner storm did not catch the one-statement lock")
+	})
 	for _, sc := range []string{"LastOwner", "AcceptOnce", "MemberLimit"} {
 		t.Run("Torture/"+sc, func(t *testing.T) {
 			if !*negative {

@@ -42,12 +42,33 @@ type orgRow struct {
 	DomainList string // domains in order, space-separated
 }
 
-// orgColumns selects an orgRow from organizations AS o.
+// orgColumns selects an orgRow from organizations AS o (but its domains:
+// see domainList).
 const orgColumns = `o.id, o.name, o.slug, o.handle, o.description, o.logo_url, o.website, o.industry,
 	o.contact_email, o.contact_phone, o.visibility, o.external_id, o.metadata, o.member_count,
-	o.team_count, o.created_by, o.created_at, o.updated_at,
-	(SELECT string_agg(d.domain, ' ' ORDER BY d.id) FROM organization_domains AS d
+	o.team_count, o.created_by, o.created_at, o.updated_at, `
+
+// domainList aggregates the domains of organizations AS o, in ID order,
+// space-separated. SQLite's ordered aggregate (string_agg … ORDER BY)
+// builds a temporary b-tree for every row — memory mapped and unmapped,
+// two system calls, costing more than the rest of the read — so there the
+// rows are ordered in a subquery that group_concat reads in order (SQLite
+// does not flatten a subquery with ORDER BY into an aggregate; storetest
+// checks the order).
+const (
+	domainListPG = `(SELECT string_agg(d.domain, ' ' ORDER BY d.id) FROM organization_domains AS d
 	 WHERE d.organization_id = o.id) AS domain_list`
+	domainListSQLite = `(SELECT group_concat(d.domain, ' ') FROM (SELECT d.domain FROM organization_domains AS d
+	 WHERE d.organization_id = o.id ORDER BY d.id) AS d) AS domain_list`
+)
+
+// orgColumns returns the dialect's columns of an orgRow.
+func (q *queries) orgColumns() string {
+	if q.pg {
+		return orgColumns + domainListPG
+	}
+	return orgColumns + domainListSQLite
+}
 
 func (r *orgRow) organization() *orgs.Organization {
 	o := &r.Organization
@@ -100,27 +121,21 @@ func memberCount(owner *orgs.Member) int {
 }
 
 // LockAndGetOrganization is LockOrganization and GetOrganization by any key
-// (orgs.OrganizationLocker). On SQLite it is the read alone: the immediate
-// transaction already excludes every other writer, so the read is current.
-// On Postgres it is two statements: SELECT … FOR NO KEY UPDATE by the key,
-// then the read. One statement cannot do both at READ COMMITTED: a
-// statement that waited for the lock still reads the other tables (the
-// viewer's membership, the domains) as they were when it started, before
-// the transaction it waited for committed; only the locked row itself is
-// re-read. The read after the lock is a new statement, with a new snapshot.
+// (orgs.OrganizationLocker): LockAndRead with nothing more to read. On
+// Postgres it is two statements — SELECT … FOR NO KEY UPDATE by the key,
+// then the read — sent in one round trip. One statement cannot do both at
+// READ COMMITTED: a statement that waited for the lock still reads the
+// other tables (the viewer's membership, the domains) as they were when it
+// started, before the transaction it waited for committed; only the locked
+// row itself is re-read. The read after the lock is a new statement, with a
+// new snapshot. On SQLite it is the read alone: the immediate transaction
+// already excludes every other writer, so the read is current.
 func (q *queries) LockAndGetOrganization(ctx context.Context, key orgs.OrganizationKey, viewer string) (*orgs.Organization, error) {
-	if !q.pg || !q.inTx {
-		return q.GetOrganization(ctx, key, viewer)
-	}
-	col, val, err := orgKeyColumn(key)
+	got, err := q.LockAndRead(ctx, key, viewer, orgs.Reads{})
 	if err != nil {
 		return nil, err
 	}
-	var id string
-	if err := q.get(ctx, &id, "SELECT id FROM organizations AS o WHERE ? = ? FOR NO KEY UPDATE", bun.Safe(col), val); err != nil {
-		return nil, err
-	}
-	return q.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, viewer)
+	return got.Organization, nil
 }
 
 // orgKeyColumn returns the column of organizations AS o that key selects by,
@@ -144,7 +159,7 @@ func (q *queries) GetOrganization(ctx context.Context, key orgs.OrganizationKey,
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + orgColumns + `, COALESCE(m.role, '') AS role
+	query := "SELECT " + q.orgColumns() + `, COALESCE(m.role, '') AS role
 		FROM organizations AS o
 		LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ?
 		WHERE ? = ?`
@@ -171,7 +186,7 @@ func (q *queries) ListOrganizations(ctx context.Context, f orgs.OrganizationFilt
 		page.Join("JOIN organizations AS o ON o.id = m.organization_id").Where(cond, args...)
 	}
 	rows, err := list[orgRow](ctx, q, page, "m.organization_id", f.Range, func(sq *bun.SelectQuery) *bun.SelectQuery {
-		return sq.ColumnExpr(orgColumns).ColumnExpr("m.role").
+		return sq.ColumnExpr(q.orgColumns()).ColumnExpr("m.role").
 			Join("JOIN organizations AS o ON o.id = m.organization_id")
 	})
 	if err != nil {

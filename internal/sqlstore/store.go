@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -22,6 +23,7 @@ type Store struct {
 	queries
 	db     *bun.DB
 	d      Dialect
+	hooks  []bun.QueryHook // WithQueryHook's, run around each pipeline too
 	closed atomic.Bool
 }
 
@@ -46,6 +48,17 @@ type Dialect struct {
 	// LockMigrations takes the lock that makes Migrate exclusive across
 	// processes, and returns its release.
 	LockMigrations func(ctx context.Context, db *bun.DB) (unlock func(), err error)
+	// Pipeline, when set, sends stmts to the database in one round trip,
+	// in order, on conn (the driver's connection, from sql.Conn.Raw; a
+	// connection of another driver is ErrPipelineConn), and returns each
+	// statement's Result. rows is called with the rows of each statement
+	// that returns some, to read them before the next. When a statement
+	// fails, the ones after it do not run: Pipeline returns its index and
+	// error. Transactions then run on one connection, with BEGIN, COMMIT
+	// and ROLLBACK sent by the Store within pipelines. Without Pipeline
+	// (SQLite, where a statement costs no round trip) each statement runs
+	// on its own in a database/sql transaction.
+	Pipeline func(ctx context.Context, conn any, stmts []string, rows func(i int, r Rows) error) (res []Result, failed int, err error)
 }
 
 // DriverError is what a Dialect's Classify found in a driver error.
@@ -62,6 +75,8 @@ type DriverError struct {
 	// Schema: a table or column is missing — the schema is older than the
 	// code (Migrate was not called, or not since an upgrade).
 	Schema bool
+	// Code is the SQLSTATE (Postgres), or "".
+	Code string
 	// Native is the driver's own error value, for wrapping.
 	Native error
 }
@@ -81,6 +96,7 @@ func New(db *bun.DB, d Dialect) (*Store, error) {
 // the returned Store seen by hook. Closing either closes both.
 func (s *Store) WithQueryHook(hook bun.QueryHook) *Store {
 	c, _ := New(s.db.WithQueryHook(hook), s.d) // same dialect: cannot fail
+	c.hooks = append(append(c.hooks, s.hooks...), hook)
 	return c
 }
 
@@ -100,15 +116,21 @@ func (s *Store) Close() error {
 // writers are serialized) and commits it when fn returns nil. fn's error is
 // returned unchanged. When Postgres aborts the transaction to break a
 // deadlock or a serialization conflict, Transact runs fn again in a new
-// transaction (up to maxAttempts in all).
+// transaction (up to maxAttempts in all). With the Dialect's Pipeline
+// (Postgres) the transaction is pipelined: see pipeline.go.
 func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context, tx orgs.Tx) error) error {
 	if err := s.ready(); err != nil {
 		return err
 	}
 	for attempt := 1; ; attempt++ {
-		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return fn(ctx, s.queries.withTx(tx))
-		})
+		var err error
+		if s.d.Pipeline != nil {
+			err = s.transactPipelined(ctx, fn)
+		} else {
+			err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				return fn(ctx, s.queries.withTx(tx))
+			})
+		}
 		if err == nil || !s.d.Classify(err).Retry || attempt == maxAttempts || ctx.Err() != nil {
 			return err
 		}
@@ -126,13 +148,21 @@ var errClosed = fmt.Errorf("store: %w", orgs.ErrClosed)
 
 // queries implements orgs.Tx over the database or one transaction.
 type queries struct {
-	db     bun.IDB // *bun.DB or bun.Tx
+	db     bun.IDB // *bun.DB, bun.Tx, or the bun.Conn of a pipelined transaction
 	gen    schema.QueryGen
 	d      *Dialect
 	pg     bool // Postgres; else SQLite
 	closed *atomic.Bool
 
-	inTx bool // over a transaction
+	inTx bool  // over a transaction
+	p    *pipe // the pipelined transaction's state, when it is one
+
+	// oneStatementLock makes LockAndRead lock and read in one statement
+	// (SELECT … FOR NO KEY UPDATE OF o with the reads joined), which is
+	// wrong at READ COMMITTED: a statement that waited for the lock reads
+	// the other tables as they were when it started. Set only by the
+	// negative controls, which must see the rules broken with it.
+	oneStatementLock bool
 }
 
 func (q *queries) withTx(tx bun.Tx) *queries {
@@ -169,12 +199,66 @@ func (q *queries) write(ctx context.Context, fn func(w *queries) error) error {
 
 // exec runs one statement, formatting args into query with bun, and returns
 // the number of rows it affected. Errors are interpreted (interpretError).
+// In a pipelined transaction that batches writes it is held back (and
+// returns 0).
 func (q *queries) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.db.ExecContext(ctx, query, args...)
-	if err != nil {
-		return 0, q.interpretError(err)
+	return q.execStmt(ctx, stmt{query: q.gen.FormatQuery(query, args...)})
+}
+
+// execStmt runs st, a write.
+func (q *queries) execStmt(ctx context.Context, st stmt) (int64, error) {
+	if q.p != nil {
+		return q.p.exec(ctx, q, st)
 	}
-	return res.RowsAffected()
+	res, err := q.db.ExecContext(ctx, st.query)
+	if err != nil {
+		return 0, q.interpret(st, err)
+	}
+	n, err := res.RowsAffected()
+	if err == nil && st.expect && n == 0 {
+		err = orgs.ErrNotFound
+	}
+	return n, err
+}
+
+// run runs stmts, reads, in order: in a pipelined transaction in one round
+// trip with BEGIN and the held-back writes, otherwise one at a time.
+func (q *queries) run(ctx context.Context, stmts ...stmt) error {
+	if err := q.ready(); err != nil {
+		return err
+	}
+	if q.p != nil {
+		_, err := q.p.send(ctx, q, stmts)
+		return err
+	}
+	for _, st := range stmts {
+		if st.read == nil {
+			if _, err := q.execStmt(ctx, st); err != nil {
+				return err
+			}
+			continue
+		}
+		rows, err := q.db.QueryContext(ctx, st.query)
+		if err != nil {
+			return q.interpret(st, err)
+		}
+		err = st.read(sqlRows{rows})
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return q.interpret(st, err)
+		}
+	}
+	return nil
+}
+
+// sqlRows is *sql.Rows as Rows.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Columns() []string {
+	cols, _ := r.Rows.Columns()
+	return cols
 }
 
 // execQuery runs a query built with bun's query builder, as exec.
@@ -189,10 +273,7 @@ func (q *queries) execQuery(ctx context.Context, query schema.QueryAppender) (in
 // execOne is exec for a statement that must affect a row: none is
 // ErrNotFound.
 func (q *queries) execOne(ctx context.Context, query string, args ...any) error {
-	n, err := q.exec(ctx, query, args...)
-	if err == nil && n == 0 {
-		err = orgs.ErrNotFound
-	}
+	_, err := q.execStmt(ctx, stmt{query: q.gen.FormatQuery(query, args...), expect: true})
 	return err
 }
 
@@ -201,13 +282,34 @@ func (q *queries) get(ctx context.Context, dest any, query string, args ...any) 
 	if err := q.ready(); err != nil {
 		return err
 	}
+	if err := q.flush(ctx); err != nil {
+		return err
+	}
 	return q.interpretError(q.db.NewRaw(query, args...).Scan(ctx, dest))
 }
 
-// count runs a query returning one integer.
+// flush, in a pipelined transaction, sends BEGIN and the held-back writes
+// before a read that bun scans.
+func (q *queries) flush(ctx context.Context) error {
+	if q.p == nil {
+		return nil
+	}
+	return q.p.flush(ctx, q)
+}
+
+// count runs a query returning one integer (in a pipelined transaction
+// with BEGIN and the held-back writes, in one round trip).
 func (q *queries) count(ctx context.Context, query string, args ...any) (int, error) {
 	var n int
-	err := q.get(ctx, &n, query, args...)
+	err := q.run(ctx, stmt{query: q.gen.FormatQuery(query, args...), read: func(r Rows) error {
+		if !r.Next() {
+			if err := r.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		return r.Scan(&n)
+	}})
 	return n, err
 }
 
@@ -223,6 +325,9 @@ func (q *queries) count(ctx context.Context, query string, args ...any) (int, er
 func list[T any](ctx context.Context, q *queries, page *bun.SelectQuery, key string, r orgs.Range,
 	join func(outer *bun.SelectQuery) *bun.SelectQuery) ([]T, error) {
 	if err := q.ready(); err != nil {
+		return nil, err
+	}
+	if err := q.flush(ctx); err != nil {
 		return nil, err
 	}
 	desc := keyset(page, key, r)

@@ -142,7 +142,8 @@ func Dialect() sqlstore.Dialect {
 	if err != nil {
 		panic(err) // the embedded directory exists
 	}
-	return sqlstore.Dialect{Name: dialect.PG, Classify: classify, Migrations: sub, LockMigrations: lockMigrations}
+	return sqlstore.Dialect{Name: dialect.PG, Classify: classify, Migrations: sub, LockMigrations: lockMigrations,
+		Pipeline: pipeline}
 }
 
 // classify tells what a pgx error means, by SQLSTATE.
@@ -151,7 +152,7 @@ func classify(err error) sqlstore.DriverError {
 	if !errors.As(err, &pe) {
 		return sqlstore.DriverError{Native: err}
 	}
-	de := sqlstore.DriverError{Native: pe}
+	de := sqlstore.DriverError{Native: pe, Code: pe.Code}
 	switch pe.Code {
 	case "23505": // unique_violation
 		de.Unique, de.Constraint = true, pe.ConstraintName
