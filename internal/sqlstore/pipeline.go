@@ -47,11 +47,11 @@ type Result struct {
 // means.
 type stmt struct {
 	query  string
-	expect bool              // must affect a row: ErrNotFound otherwise
-	fk     error             // what a foreign key violation means (default ErrNotFound)
-	read   func(Rows) error  // reads the statement's rows, when set
-	lock   bool              // a lock: never held back
-	commit bool              // COMMIT: its tag must say COMMIT
+	expect bool             // must affect a row: ErrNotFound otherwise
+	fk     error            // what a foreign key violation means (default ErrNotFound)
+	read   func(Rows) error // reads the statement's rows, when set
+	lock   bool             // a lock: never held back
+	commit bool             // COMMIT: its tag must say COMMIT
 }
 
 // interpret maps the driver error of st to this package's errors.
