@@ -18,6 +18,9 @@ import (
 func TestCapabilities(t *testing.T, newStore NewStore) {
 	runTests(t, newStore, []test{
 		{"OrganizationLocker", testOrganizationLocker},
+		{"LockReader", testLockReader},
+		{"WriteBatcher", testWriteBatcher},
+		{"BulkWriter", testBulkWriter},
 		{"Fallbacks", testFallbacks},
 	})
 }
@@ -83,7 +86,11 @@ func (s plainStore) Transact(ctx context.Context, fn func(ctx context.Context, t
 func testFallbacks(t *testing.T, newStore NewStore) {
 	plain := func(t *testing.T) orgs.Store { return plainStore{newStore(t)} }
 	var tx orgs.Tx = plainTx{}
-	if _, ok := tx.(orgs.OrganizationLocker); ok {
+	_, locker := tx.(orgs.OrganizationLocker)
+	_, reader := tx.(orgs.LockReader)
+	_, batcher := tx.(orgs.WriteBatcher)
+	_, bulk := tx.(orgs.BulkWriter)
+	if locker || reader || batcher || bulk {
 		t.Fatal("plainTx shows a capability: the fallbacks would not be tested")
 	}
 	for _, area := range []struct {
@@ -93,6 +100,9 @@ func testFallbacks(t *testing.T, newStore NewStore) {
 		{"Members", TestMembers},
 		{"Ranks", TestRanks},
 		{"Invitations", TestInvitations},
+		{"Teams", TestTeams},
+		{"Limits", TestLimits},
+		{"Bulk", TestBulk},
 		{"Concurrency", TestConcurrency},
 	} {
 		t.Run(area.name, func(t *testing.T) {

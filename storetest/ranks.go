@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -36,11 +37,13 @@ var rankManagerRole = orgs.RoleDef{Name: "manager", Rank: 150, Permissions: []or
 // an organization holding a target of role target: a new user to add or
 // invite with that role, a member with that role, and pending and expired
 // invitations for that role.
-var rankOps = []string{"add", "invite", "resend", "resend-expired", "revoke", "promote", "demote", "remove", "transfer"}
+var rankOps = []string{"add", "add-bulk", "invite", "invite-bulk", "resend", "resend-expired", "revoke", "promote", "demote", "remove", "transfer"}
 
 // rankExpected is the rank table: for each actor role, the operations it may
 // do per target role ("" — every operation refused). What each means:
-//   - add, invite: grant the target role to a new user;
+//   - add, invite: grant the target role to a new user; add-bulk,
+//     invite-bulk: the same as one row of AddMembers or CreateInvitations,
+//     among rows the actor may grant (the rule holds for each row);
 //   - resend, resend-expired, revoke: renew or withdraw a pending (or an
 //     expired) invitation for the target role;
 //   - promote: change a plain member to the target role;
@@ -54,13 +57,13 @@ var rankExpected = map[orgs.Role]map[orgs.Role][]string{
 	},
 	orgs.RoleAdmin: {
 		orgs.RoleOwner:  nil,
-		orgs.RoleAdmin:  {"add", "invite", "resend", "resend-expired", "revoke", "promote"},
-		orgs.RoleMember: {"add", "invite", "resend", "resend-expired", "revoke", "promote", "demote", "remove"},
+		orgs.RoleAdmin:  {"add", "add-bulk", "invite", "invite-bulk", "resend", "resend-expired", "revoke", "promote"},
+		orgs.RoleMember: {"add", "add-bulk", "invite", "invite-bulk", "resend", "resend-expired", "revoke", "promote", "demote", "remove"},
 	},
 	"manager": {
 		orgs.RoleOwner:  nil,
 		orgs.RoleAdmin:  nil,
-		orgs.RoleMember: {"add", "invite", "resend", "resend-expired", "revoke", "promote", "demote", "remove"},
+		orgs.RoleMember: {"add", "add-bulk", "invite", "invite-bulk", "resend", "resend-expired", "revoke", "promote", "demote", "remove"},
 	},
 	orgs.RoleMember: {
 		orgs.RoleOwner:  nil,
@@ -117,6 +120,8 @@ func rankCase(t *testing.T, store orgs.Store, n int, actorRole, target orgs.Role
 	switch op {
 	case "add":
 		_, callErr = svc.AddMember(ctx, orgs.UserActor(actor), slug, fmt.Sprintf("newcomer-%d", n), target)
+	case "add-bulk", "invite-bulk":
+		callErr = rankBulk(t, svc, slug, n, actor, target, op)
 	case "invite":
 		_, callErr = svc.CreateInvitation(ctx, orgs.UserActor(actor), slug, orgs.InvitationInput{Email: fmt.Sprintf("third-%d@example.com", n), Role: target})
 	case "resend":
@@ -142,4 +147,30 @@ func rankCase(t *testing.T, store orgs.Store, n int, actorRole, target orgs.Role
 	}
 	require.ErrorIs(t, callErr, orgs.ErrForbidden, "%s may not %s (%s)", actorRole, op, target)
 	assert.Equal(t, before, snapshot(t, store, org.ID), "a refused %s wrote something", op)
+}
+
+// rankBulk is the add-bulk or invite-bulk cell: a bulk call, all or
+// nothing, of two rows — a plain member's, which every actor that may call
+// may grant, then the target role's. Refused, its RowError must name the
+// target's row. (TestBulk checks the rule per row when failed rows are
+// skipped.)
+func rankBulk(t *testing.T, svc *orgs.Service, slug string, n int, actor string, target orgs.Role, op string) error {
+	ctx := t.Context()
+	var err error
+	if op == "add-bulk" {
+		_, err = svc.AddMembers(ctx, orgs.UserActor(actor), slug, []orgs.MemberInput{
+			{UserID: fmt.Sprintf("bulk-plain-%d", n), Role: orgs.RoleMember},
+			{UserID: fmt.Sprintf("bulk-%d", n), Role: target},
+		}, orgs.AllOrNothing)
+	} else {
+		_, err = svc.CreateInvitations(ctx, orgs.UserActor(actor), slug, []orgs.InvitationInput{
+			{Email: fmt.Sprintf("bulk-plain-%d@example.com", n), Role: orgs.RoleMember},
+			{Email: fmt.Sprintf("bulk-%d@example.com", n), Role: target},
+		}, orgs.AllOrNothing)
+	}
+	var re *orgs.RowError
+	if errors.As(err, &re) {
+		assert.Equal(t, 1, re.Index, "the refused row")
+	}
+	return err
 }

@@ -53,7 +53,7 @@ type NewStore func(t *testing.T) orgs.Store
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
 // Categories, Pipelines, Events, Invitations, Teams, Domains, Limits,
-// Validation, Concurrency, StoreContract, Capabilities, Torture and
+// Validation, Concurrency, Bulk, StoreContract, Capabilities, Torture and
 // Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
@@ -88,6 +88,7 @@ var areas = []struct {
 	{"Limits", TestLimits},
 	{"Validation", TestValidation},
 	{"Concurrency", TestConcurrency},
+	{"Bulk", TestBulk},
 	{"StoreContract", TestStoreContract},
 	{"Capabilities", TestCapabilities},
 	{"Torture", TestTorture},

@@ -238,7 +238,7 @@ func (q *queries) lockedOrgQuery(org orgRef, viewer string, r orgs.Reads) string
 			AND p.status = ? AND p.expires_at > ?) AS pending`
 		args = append(args, orgs.InvitationPending, r.PendingAt.UTC().Truncate(time.Microsecond))
 	}
-	query += " FROM organizations AS o LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ? WHERE " + org.cond
-	args = append(args, viewer)
+	query += " FROM organizations AS o LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ? WHERE ?"
+	args = append(args, viewer, bun.Safe(org.cond)) // formatted already: never formatted again
 	return q.gen.FormatQuery(query, args...)
 }

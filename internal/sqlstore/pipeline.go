@@ -27,7 +27,8 @@ import (
 //	WITH w AS (UPDATE … RETURNING 1) SELECT 1 / count(*) FROM w
 //
 // which fails (division by zero, read back as ErrNotFound) when it affects
-// none, before any COMMIT behind it can run.
+// none, before any COMMIT behind it can run (with n rows expected,
+// 1 / (count(*) / n)).
 
 // Rows is the rows of one statement of a pipeline, read by a stmt's read.
 type Rows interface {
@@ -47,7 +48,7 @@ type Result struct {
 // means.
 type stmt struct {
 	query  string
-	expect bool             // must affect a row: ErrNotFound otherwise
+	expect int              // must affect at least this many rows: ErrNotFound otherwise
 	fk     error            // what a foreign key violation means (default ErrNotFound)
 	read   func(Rows) error // reads the statement's rows, when set
 	lock   bool             // a lock: never held back
@@ -58,7 +59,7 @@ type stmt struct {
 func (q *queries) interpret(st stmt, err error) error {
 	de := q.d.Classify(err)
 	switch {
-	case st.expect && de.Code == "22012": // the division of an expecting statement: no row
+	case st.expect > 0 && de.Code == "22012": // the division of an expecting statement: too few rows
 		return fmt.Errorf("%w: %w", orgs.ErrNotFound, de.Native)
 	case st.fk != nil && de.ForeignKey:
 		return fmt.Errorf("%w: %w", st.fk, de.Native)
@@ -76,10 +77,10 @@ type pipe struct {
 	failed  error  // a statement failed: the transaction is aborted
 }
 
-// expecting turns a statement that must affect a row into one that fails,
-// on the server, when it affects none.
-func expecting(query string) string {
-	return "WITH w AS (" + query + " RETURNING 1) SELECT 1 / count(*) FROM w"
+// expecting turns a statement that must affect at least n rows into one
+// that fails, on the server, when it affects fewer.
+func expecting(query string, n int) string {
+	return fmt.Sprintf("WITH w AS (%s RETURNING 1) SELECT 1 / (count(*) / %d) FROM w", query, n)
 }
 
 // exec runs a write: held back while batching, otherwise sent at once with
@@ -88,8 +89,8 @@ func (p *pipe) exec(ctx context.Context, q *queries, st stmt) (int64, error) {
 	if p.failed != nil {
 		return 0, p.failed
 	}
-	if st.expect {
-		st.query = expecting(st.query)
+	if st.expect > 0 {
+		st.query = expecting(st.query, st.expect)
 	}
 	if p.batch && !st.lock {
 		p.pending = append(p.pending, st)

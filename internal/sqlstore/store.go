@@ -215,7 +215,7 @@ func (q *queries) execStmt(ctx context.Context, st stmt) (int64, error) {
 		return 0, q.interpret(st, err)
 	}
 	n, err := res.RowsAffected()
-	if err == nil && st.expect && n == 0 {
+	if err == nil && n < int64(st.expect) {
 		err = orgs.ErrNotFound
 	}
 	return n, err
@@ -273,7 +273,7 @@ func (q *queries) execQuery(ctx context.Context, query schema.QueryAppender) (in
 // execOne is exec for a statement that must affect a row: none is
 // ErrNotFound.
 func (q *queries) execOne(ctx context.Context, query string, args ...any) error {
-	_, err := q.execStmt(ctx, stmt{query: q.gen.FormatQuery(query, args...), expect: true})
+	_, err := q.execStmt(ctx, stmt{query: q.gen.FormatQuery(query, args...), expect: 1})
 	return err
 }
 

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tenantkit/orgs"
 )
@@ -69,12 +68,9 @@ func (q *queries) DeleteTeam(ctx context.Context, orgID, teamID string) error {
 // user is not a member of its organization (the foreign key to members).
 func (q *queries) InsertTeamMember(ctx context.Context, m *orgs.TeamMember) error {
 	return q.write(ctx, func(w *queries) error {
-		err := w.execOne(ctx, `INSERT INTO team_members (team_id, user_id, organization_id, role, joined_at)
+		_, err := w.execStmt(ctx, stmt{query: w.gen.FormatQuery(`INSERT INTO team_members (team_id, user_id, organization_id, role, joined_at)
 			SELECT t.id, ?, t.organization_id, ?, ? FROM teams AS t WHERE t.id = ?`,
-			m.UserID, m.Role, m.JoinedAt, m.TeamID)
-		if q.d.Classify(err).ForeignKey {
-			return fmt.Errorf("%w: %w", orgs.ErrNotMember, q.d.Classify(err).Native)
-		}
+			m.UserID, m.Role, m.JoinedAt, m.TeamID), expect: 1, fk: orgs.ErrNotMember})
 		if err != nil {
 			return err
 		}
