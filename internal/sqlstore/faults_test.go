@@ -183,6 +183,30 @@ func limitStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n int) (
 	return members, errs
 }
 
+// bulkLimitStorm is limitStorm with bulk adds of three users each,
+// skipping the rows past the limit, half through each Service.
+func bulkLimitStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n int) (members int, errs []error) {
+	t.Helper()
+	ctx := t.Context()
+	slug := fmt.Sprintf("bulk-limit-%d", run)
+	org, err := svcs[0].CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Limit", Slug: slug})
+	require.NoError(t, err)
+	errs = race(n, func(i int) error {
+		rows := []orgs.MemberInput{}
+		for j := range 3 {
+			rows = append(rows, orgs.MemberInput{UserID: fmt.Sprintf("r%d-u%02d-%d", run, i, j), Role: orgs.RoleMember})
+		}
+		res, err := svcs[i%len(svcs)].AddMembers(ctx, orgs.UserActor("boss"), slug, rows, orgs.SkipFailed)
+		if err == nil && len(res.Failed) > 0 {
+			err = res.Failed[0].Err
+		}
+		return err
+	})
+	members, err = st.CountMembers(ctx, org.ID, "")
+	require.NoError(t, err)
+	return members, errs
+}
+
 const stormLimit = 5
 
 // stormServices returns a Service per store (no seed, any user may accept
@@ -215,7 +239,7 @@ func TestTwoInstances(t *testing.T) {
 		svcs, capped := stormServices(t, stores), stormServices(t, stores, limited)
 		const n = 20
 		runs := runsOr(5)
-		var badOwner, badAccept, badLimit int
+		var badOwner, badAccept, badLimit, badBulk int
 		for run := range runs {
 			owners, errs := lastOwnerStorm(t, svcs, stores[0], run, n)
 			ok, refused, other := count(errs, orgs.ErrLastOwner)
@@ -240,9 +264,17 @@ func TestTwoInstances(t *testing.T) {
 				badLimit++
 				t.Errorf("limit, run %d: %d members (limit %d), %d adds succeeded", run, members, stormLimit, ok)
 			}
+
+			members, errs = bulkLimitStorm(t, capped, stores[0], run, n)
+			_, _, other = count(errs, orgs.ErrLimitExceeded)
+			assert.Empty(t, other, "bulk limit, run %d", run)
+			if members != stormLimit {
+				badBulk++
+				t.Errorf("bulk limit, run %d: %d members (limit %d)", run, members, stormLimit)
+			}
 		}
-		t.Logf("two instances, %d runs × %d goroutines each: last owner broken in %d, accept-once in %d, member limit in %d",
-			runs, n, badOwner, badAccept, badLimit)
+		t.Logf("two instances, %d runs × %d goroutines each: last owner broken in %d, accept-once in %d, member limit in %d, by bulk adds in %d",
+			runs, n, badOwner, badAccept, badLimit, badBulk)
 	})
 	for _, sc := range storetest.TortureScenarios {
 		t.Run("Torture/"+sc, func(t *testing.T) {
@@ -293,13 +325,16 @@ func TestNegativeControls(t *testing.T) {
 		svcs, capped := stormServices(t, stores), stormServices(t, stores, limited)
 		const n = 20
 		runs := runsOr(10)
-		var badOwner, badAccept, badLimit int
+		var badOwner, badAccept, badLimit, badBulk int
 		for run := range runs {
 			if joined, _ := acceptStorm(t, svcs, stores[0], run, n); joined != 1 {
 				badAccept++
 			}
 			if members, _ := limitStorm(t, capped, stores[0], run, n); members > stormLimit {
 				badLimit++
+			}
+			if members, _ := bulkLimitStorm(t, capped, stores[0], run, n); members > stormLimit {
+				badBulk++
 			}
 		}
 		// The last owner breaks in 40–95% of runs (depending on the load of
@@ -312,10 +347,12 @@ func TestNegativeControls(t *testing.T) {
 			}
 		}
 		t.Logf("NEGATIVE CONTROL (no lock), over two instances: last owner broken in %d/%d runs (%d owners demoting themselves at once), "+
-			"accept-once in %d/%d, member limit in %d/%d (%d goroutines)", badOwner, 2*runs, owners, badAccept, runs, badLimit, runs, n)
+			"accept-once in %d/%d, member limit in %d/%d, by bulk adds in %d/%d (%d goroutines)", badOwner, 2*runs, owners, badAccept, runs,
+			badLimit, runs, badBulk, runs, n)
 		assert.Positive(t, badOwner, "the last-owner storm did not catch the missing lock")
 		assert.Positive(t, badAccept, "the accept storm did not catch the missing lock")
 		assert.Positive(t, badLimit, "the member-limit storm did not catch the missing lock")
+		assert.Positive(t, badBulk, "the bulk member-limit storm did not catch the missing lock")
 	})
 	// The store's own LockAndRead done wrong: the lock and the reads in one
 	// statement, whose reads of the other tables (the owners, the viewer's
