@@ -87,7 +87,7 @@
 // sharing one database. Creating an organization inserts it, its owner, its
 // seed categories and pipeline, and the event in one transaction.
 //
-// # Defaults chosen where the design is silent
+// # Defaults chosen
 //
 //   - Slugs are derived from the name when not given; a derived slug that is
 //     taken fails with ErrSlugTaken like an explicit one (no silent suffix).
