@@ -27,7 +27,7 @@ func quickStart(ctx context.Context) error {
 		return err
 	}
 
-	alice, bob := orgs.UserActor("alice"), orgs.UserActor("bob") // your users' IDs
+	alice, bob := orgs.UserActor("alice"), orgs.UserActor("bob")         // your users' IDs
 	_ = svc.PutUser(ctx, orgs.User{ID: "bob", Email: "bob@example.com"}) // profiles, from your user store
 	org, _ := svc.CreateOrganization(ctx, alice, orgs.CreateOrganizationInput{Name: "Acme Robotics"})
 	inv, _ := svc.CreateInvitation(ctx, alice, org.Slug, orgs.InvitationInput{Email: "bob@example.com", Role: orgs.RoleMember})
