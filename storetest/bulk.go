@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestBulk covers the bulk operations: Service.AddMembers and
@@ -389,7 +390,7 @@ func testBulkConcurrentLimit(t *testing.T, newStore NewStore) {
 		org, err := svc.CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Seats", Slug: slug})
 		require.NoError(t, err)
 		var added atomic.Int32
-		errs := storm(callers, func(i int) error {
+		errs := testkit.Storm(callers, func(i int) error {
 			if i%4 == 3 {
 				_, err := svc.AddMember(ctx, orgs.UserActor("boss"), slug, fmt.Sprintf("r%d-one%02d", round, i), orgs.RoleMember)
 				if err == nil {

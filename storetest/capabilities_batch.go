@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // testLockReader checks that LockAndRead reads what the Reader methods
@@ -19,7 +20,7 @@ func testLockReader(t *testing.T, newStore NewStore) {
 	store := openStore(t, newStore)
 	needTx[orgs.LockReader](t, store, "LockReader")
 	ctx := t.Context()
-	f := &fixture{t: t, ctx: ctx, store: store, clock: newFakeClock()}
+	f := &fixture{t: t, ctx: ctx, store: store, clock: testkit.NewClock()}
 	f.svc = f.service(orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1}))
 	for _, u := range fixtureUsers {
 		require.NoError(t, f.svc.PutUser(ctx, u))

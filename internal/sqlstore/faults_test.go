@@ -169,7 +169,7 @@ func bulkLimitStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n in
 	slug := fmt.Sprintf("bulk-limit-%d", run)
 	org, err := svcs[0].CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Limit", Slug: slug})
 	require.NoError(t, err)
-	errs = race(n, func(i int) error {
+	errs = testkit.Storm(n, func(i int) error {
 		rows := []orgs.MemberInput{}
 		for j := range 3 {
 			rows = append(rows, orgs.MemberInput{UserID: fmt.Sprintf("r%d-u%02d-%d", run, i, j), Role: orgs.RoleMember})
