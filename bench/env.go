@@ -4,11 +4,15 @@
 // by the orgsbench command (cmd/orgsbench), the Go benchmarks of this
 // package (go test -bench . ./bench/) and the query-count tests.
 //
-// Statements are counted with a bun query hook (Counter) on the Store's
-// *bun.DB. bun reports BEGIN, COMMIT and ROLLBACK to its hooks, so they are
-// counted; a query string holding several statements ("SAVEPOINT x;
-// INSERT …" sent in one round trip) counts as several statements and one
-// round trip.
+// Statements are counted with a query hook (Counter) on the Store, which
+// sees every query bun runs — BEGIN, COMMIT and ROLLBACK included — and
+// every pipeline the Postgres store sends (several statements in one query
+// string: "BEGIN; SELECT …; SELECT …"), counted as several statements. The
+// floor reports its own pipelines to the Counter. Round trips are counted
+// on the wire on Postgres — the client's writes that follow a read, on
+// every connection of the Env's pool — and on SQLite, where a statement
+// is a call into the library and no round trip, as the queries the hook
+// sees.
 package bench
 
 import (
@@ -18,6 +22,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,12 +31,14 @@ import (
 	"sync"
 	"sync/atomic"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for the schema
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also the "pgx" database/sql driver, for the schema
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/internal/sqlstore"
 	"github.com/tenantkit/orgs/store/postgres"
 	"github.com/tenantkit/orgs/store/sqlite"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
 // Env is a migrated store and the Services measured over it.
@@ -61,7 +68,7 @@ func IsPostgres(dsn string) bool {
 // file at dsn (a new file in a temporary directory, removed by Close, when
 // dsn is ""). Postgres pools keep as many idle connections as open ones.
 func Open(ctx context.Context, dsn string, keep bool) (*Env, error) {
-	e := &Env{fixtures: map[string]any{}}
+	e := &Env{fixtures: map[string]any{}, Counter: &Counter{}}
 	var err error
 	if IsPostgres(dsn) {
 		err = e.openPostgres(ctx, dsn, keep)
@@ -72,7 +79,6 @@ func Open(ctx context.Context, dsn string, keep bool) (*Env, error) {
 		_ = e.Close()
 		return nil, err
 	}
-	e.Counter = &Counter{}
 	e.Store = e.Store.WithQueryHook(e.Counter)
 	e.DB = e.Store.DB()
 	if err := e.Store.Migrate(ctx); err != nil {
@@ -147,7 +153,25 @@ func (e *Env) openPostgres(ctx context.Context, dsn string, keep bool) error {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	pst, err := postgres.Open(u.String())
+	// The pool postgres.Open makes (pgx, simple protocol), with connections
+	// that count round trips.
+	cfg, err := pgx.ParseConfig(u.String())
+	if err != nil {
+		return err
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	dial := cfg.DialFunc
+	e.Counter.wire = true
+	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		w := &wireConn{Conn: c, c: e.Counter}
+		w.read.Store(true)
+		return w, nil
+	}
+	pst, err := postgres.New(bun.NewDB(stdlib.OpenDB(*cfg), pgdialect.New()))
 	if err != nil {
 		return err
 	}
@@ -191,13 +215,38 @@ func fixture[T any](e *Env, name string, build func() (T, error)) (T, error) {
 	return v, nil
 }
 
-// Counter is a bun query hook counting statements and round trips.
+// Counter is a query hook counting statements and round trips.
 type Counter struct {
 	statements atomic.Int64
-	roundTrips atomic.Int64
+	queries    atomic.Int64 // seen by the hook (a pipeline is one)
+	wire       bool         // round trips are counted on the wire (Postgres)
+	wireTrips  atomic.Int64
 	mu         sync.Mutex
 	log        []string // when recording
 	recording  atomic.Bool
+}
+
+// wireConn is a connection that counts round trips: a write that follows a
+// read (or is the first) starts one.
+type wireConn struct {
+	net.Conn
+	c    *Counter
+	read atomic.Bool
+}
+
+func (w *wireConn) Write(b []byte) (int, error) {
+	if w.read.Swap(false) {
+		w.c.wireTrips.Add(1)
+	}
+	return w.Conn.Write(b)
+}
+
+func (w *wireConn) Read(b []byte) (int, error) {
+	n, err := w.Conn.Read(b)
+	if n > 0 {
+		w.read.Store(true)
+	}
+	return n, err
 }
 
 // BeforeQuery does nothing.
@@ -210,12 +259,17 @@ func (c *Counter) AfterQuery(_ context.Context, ev *bun.QueryEvent) {
 	if errors.Is(ev.Err, sql.ErrTxDone) {
 		return
 	}
-	c.roundTrips.Add(1)
-	c.statements.Add(int64(CountStatements(ev.Query)))
+	c.observe(ev.Query)
+}
+
+// observe counts query, one query string sent to the database.
+func (c *Counter) observe(query string) {
+	c.queries.Add(1)
+	c.statements.Add(int64(CountStatements(query)))
 	if c.recording.Load() {
 		c.mu.Lock()
 		if c.recording.Load() {
-			c.log = append(c.log, ev.Query)
+			c.log = append(c.log, query)
 		}
 		c.mu.Unlock()
 	}
@@ -226,16 +280,25 @@ func (c *Counter) AfterQuery(_ context.Context, ev *bun.QueryEvent) {
 func (c *Counter) Reset(record bool) {
 	c.mu.Lock()
 	c.statements.Store(0)
-	c.roundTrips.Store(0)
+	c.queries.Store(0)
+	c.wireTrips.Store(0)
 	c.log = nil
 	c.recording.Store(record)
 	c.mu.Unlock()
 }
 
-// Counts returns the statements and round trips since Reset.
+// Counts returns the statements and round trips since Reset: on the wire
+// on Postgres, the queries the hook saw on SQLite.
 func (c *Counter) Counts() (statements, roundTrips int64) {
-	return c.statements.Load(), c.roundTrips.Load()
+	if c.wire {
+		return c.statements.Load(), c.wireTrips.Load()
+	}
+	return c.statements.Load(), c.queries.Load()
 }
+
+// Queries returns the queries the hook saw since Reset (a pipeline of
+// several statements is one): the round trips as the client counts them.
+func (c *Counter) Queries() int64 { return c.queries.Load() }
 
 // Log returns the queries recorded since Reset(true).
 func (c *Counter) Log() []string {

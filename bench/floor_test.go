@@ -106,6 +106,14 @@ func stateOf(t *testing.T, e *bench.Env, owner, slug string) state {
 	return s
 }
 
+func teamRows(users []string) []orgs.TeamMemberInput {
+	rows := make([]orgs.TeamMemberInput, len(users))
+	for i, u := range users {
+		rows[i] = orgs.TeamMemberInput{UserID: u, Role: orgs.TeamRoleMember}
+	}
+	return rows
+}
+
 func TestFloorDoesTheSameWork(t *testing.T) {
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
@@ -179,14 +187,11 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 			t.Run("create_team_add_10", func(t *testing.T) {
 				tw := newTwin(t, e, "team", 12)
 				members := tw.users[1:11]
-				team, err := e.Svc.CreateTeam(ctx, orgs.UserActor(tw.owner), tw.aSlug, orgs.TeamInput{Name: "Team X", Slug: "team-x"})
+				_, err := e.Svc.CreateTeam(ctx, orgs.UserActor(tw.owner), tw.aSlug, orgs.TeamInput{Name: "Team X", Slug: "team-x", Members: teamRows(members)})
 				require.NoError(t, err)
-				var want []orgs.TeamMember
-				for _, u := range members {
-					m, err := e.Svc.AddTeamMember(ctx, orgs.UserActor(tw.owner), tw.aSlug, team.Slug, u, orgs.TeamRoleMember)
-					require.NoError(t, err)
-					want = append(want, *m)
-				}
+				l, err := e.Svc.ListTeamMembers(ctx, orgs.UserActor(tw.owner), tw.aSlug, "team-x", orgs.Page{Limit: 100})
+				require.NoError(t, err)
+				want := l.Data
 				_, got, err := f.CreateTeamWithMembers(ctx, tw.owner, tw.bSlug, "Team X", "team-x", members)
 				require.NoError(t, err)
 				for i := range want {
@@ -198,6 +203,89 @@ func TestFloorDoesTheSameWork(t *testing.T) {
 					l, err := e.Svc.ListTeamMembers(ctx, orgs.UserActor(tw.owner), slug, "team-x", orgs.Page{Limit: 100})
 					require.NoError(t, err)
 					assert.Len(t, l.Data, 10)
+				}
+			})
+
+			t.Run("add_team_members", func(t *testing.T) {
+				tw := newTwin(t, e, "teamadd", 12)
+				for _, slug := range []string{tw.aSlug, tw.bSlug} {
+					_, err := e.Svc.CreateTeam(ctx, orgs.UserActor(tw.owner), slug, orgs.TeamInput{Name: "Team Y", Slug: "team-y"})
+					require.NoError(t, err)
+				}
+				want, err := e.Svc.AddTeamMembers(ctx, orgs.UserActor(tw.owner), tw.aSlug, "team-y", teamRows(tw.users[:10]))
+				require.NoError(t, err)
+				got, err := f.AddTeamMembers(ctx, tw.owner, tw.bSlug, "team-y", tw.users[:10])
+				require.NoError(t, err)
+				one, err := e.Svc.AddTeamMember(ctx, orgs.UserActor(tw.owner), tw.aSlug, "team-y", tw.users[10], orgs.TeamRoleMember)
+				require.NoError(t, err)
+				want = append(want, *one)
+				got1, err := f.AddTeamMembers(ctx, tw.owner, tw.bSlug, "team-y", tw.users[10:11])
+				require.NoError(t, err)
+				got = append(got, got1...)
+				for i := range want {
+					want[i].TeamID, got[i].TeamID, want[i].JoinedAt, got[i].JoinedAt = "", "", time.Time{}, time.Time{}
+				}
+				assert.Equal(t, want, got)
+				same(t, tw)
+			})
+
+			t.Run("remove_member", func(t *testing.T) {
+				tw := newTwin(t, e, "remove", 3)
+				for _, slug := range []string{tw.aSlug, tw.bSlug} {
+					_, err := e.Svc.CreateTeam(ctx, orgs.UserActor(tw.owner), slug, orgs.TeamInput{Name: "Team Z", Slug: "team-z", Members: teamRows(tw.users[1:])})
+					require.NoError(t, err)
+				}
+				require.NoError(t, e.Svc.RemoveMember(ctx, orgs.UserActor(tw.owner), tw.aSlug, tw.users[1]))
+				require.NoError(t, f.RemoveMember(ctx, tw.owner, tw.bSlug, tw.users[1]))
+				same(t, tw)
+			})
+
+			t.Run("bulk", func(t *testing.T) {
+				tw := newTwin(t, e, "bulk", 2)
+				users := make([]string, 1500) // more than one statement's rows
+				rows := make([]orgs.MemberInput, len(users))
+				emails := make([]string, len(users))
+				invs := make([]orgs.InvitationInput, len(users))
+				for i := range users {
+					users[i] = fmt.Sprintf("bulk-new-%04d", i)
+					rows[i] = orgs.MemberInput{UserID: users[i], Role: orgs.RoleMember}
+					emails[i] = fmt.Sprintf("bulk-inv-%04d@example.com", i)
+					invs[i] = orgs.InvitationInput{Email: emails[i], Role: orgs.RoleMember}
+				}
+				require.NoError(t, e.InsertUsers(ctx, users))
+				want, err := e.Svc.AddMembers(ctx, orgs.UserActor(tw.owner), tw.aSlug, rows, orgs.AllOrNothing)
+				require.NoError(t, err)
+				got, err := f.AddMembers(ctx, tw.owner, tw.bSlug, users, orgs.RoleMember)
+				require.NoError(t, err)
+				for i := range got {
+					want.Done[i].OrganizationID, got[i].OrganizationID, want.Done[i].JoinedAt, got[i].JoinedAt = "", "", time.Time{}, time.Time{}
+				}
+				assert.Equal(t, want.Done, got)
+				_, err = e.Svc.CreateInvitations(ctx, orgs.UserActor(tw.owner), tw.aSlug, invs, orgs.AllOrNothing)
+				require.NoError(t, err)
+				tokens, err := f.CreateInvitations(ctx, tw.owner, tw.bSlug, emails, orgs.RoleMember, orgs.DefaultInvitationOptions.TTL)
+				require.NoError(t, err)
+				assert.Len(t, tokens, len(emails))
+				same(t, tw)
+				// The floor refuses what the library refuses: a member again.
+				_, err = f.AddMembers(ctx, tw.owner, tw.bSlug, users[:1], orgs.RoleMember)
+				assert.Error(t, err)
+				_, err = f.CreateInvitations(ctx, tw.owner, tw.bSlug, emails[:1], orgs.RoleMember, time.Hour)
+				assert.Error(t, err)
+			})
+
+			t.Run("member_search", func(t *testing.T) {
+				slug, owner, _ := org(t, e, "searching", 250)
+				for _, term := range []string{"SEARCHING-000123", "user-searching-0002", "nobody"} {
+					want, err := e.Svc.ListMembers(ctx, orgs.UserActor(owner), slug, orgs.MemberQuery{Search: term, Page: orgs.Page{Limit: 100}})
+					require.NoError(t, err)
+					got, err := f.SearchMembers(ctx, owner, slug, term, 100)
+					require.NoError(t, err)
+					if len(want.Data) == 0 {
+						assert.Empty(t, got)
+						continue
+					}
+					assert.Equal(t, want.Data, got, "search %q", term)
 				}
 			})
 

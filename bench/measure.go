@@ -64,6 +64,20 @@ type Plan struct {
 	MaxN   int
 }
 
+// Profile, when set, is called with an operation's name and true when its
+// measured rounds start, and false when they end (orgsbench -cpuprofile).
+var Profile func(op string, on bool)
+
+// heavy is p for an operation of thousands of rows: a few iterations, one
+// a round.
+func (p Plan) heavy() Plan {
+	n := 3
+	if p.Rounds > 10 {
+		n = 6
+	}
+	return Plan{Budget: p.Budget, Rounds: n, MinN: n, MaxN: n}
+}
+
 // Quick and Full are orgsbench's plans.
 var (
 	Quick = Plan{Budget: 800 * time.Millisecond, Rounds: 10, MinN: 20, MaxN: 20_000}
@@ -76,7 +90,10 @@ var (
 // the median over rounds of each round's mean time per operation.
 func Measure(ctx context.Context, e *Env, op Op, p Plan) (Result, error) {
 	res := Result{Op: op, Backend: e.Backend}
-	const warm = 5
+	warm := 5
+	if op.Heavy {
+		p, warm = p.heavy(), 1
+	}
 	var est time.Duration
 	for _, impl := range []Impl{Ours, Base} {
 		run, err := op.Prepare(ctx, e, impl, warm)
@@ -89,7 +106,7 @@ func Measure(ctx context.Context, e *Env, op Op, p Plan) (Result, error) {
 				return res, fmt.Errorf("%s %s: %w", op.Name, impl, err)
 			}
 		}
-		est = max(est, time.Since(start)/warm)
+		est = max(est, time.Since(start)/time.Duration(warm))
 	}
 	n := p.MinN
 	if est > 0 {
@@ -107,6 +124,10 @@ func Measure(ctx context.Context, e *Env, op Op, p Plan) (Result, error) {
 	}
 	if err := e.Settle(ctx); err != nil {
 		return res, err
+	}
+	if Profile != nil {
+		Profile(op.Name, true)
+		defer Profile(op.Name, false)
 	}
 	// Each round runs a chunk of each side; a side's figure is the median
 	// over rounds of its mean per operation in the round, which a stall of

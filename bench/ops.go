@@ -56,6 +56,9 @@ type Op struct {
 	// iteration consumes, outside any timing) and returns the function that
 	// runs one.
 	Prepare func(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error)
+	// Heavy is an operation of thousands of rows: measured over a few
+	// iterations (see Plan.heavy).
+	Heavy bool
 }
 
 // Ops are the operations, in the order orgsbench prints them.
@@ -68,9 +71,17 @@ var Ops = []Op{
 	{Name: "change_role", Kind: Write, Doc: "UpdateMemberRole: a member to admin and back, alternately", Prepare: prepChangeRole},
 	{Name: "list_members", Kind: Read, Doc: "ListMembers: the first page of 100, with profiles, of a 100,000-member organization", Prepare: prepListMembers(false)},
 	{Name: "list_members_deep", Kind: Read, Doc: "ListMembers: the page of 100 after position 90,000, by cursor", Prepare: prepListMembers(true)},
-	{Name: "create_team_add_10", Kind: Write, Doc: "CreateTeam, then AddTeamMember for 10 members (11 Service calls; the floor: one transaction)", Prepare: prepTeam},
+	{Name: "remove_member", Kind: Write, Doc: "RemoveMember: remove a member (of no team)", Prepare: prepRemoveMember},
+	{Name: "create_invitation", Kind: Write, Doc: "CreateInvitation: invite an email (into organizations of at most 50 invitations)", Prepare: prepCreateInvitation},
+	{Name: "accept_invitation", Kind: Write, Doc: "AcceptInvitation: the invitee accepts (the invitations made beforehand)", Prepare: prepAcceptInvitation},
+	{Name: "add_team_member", Kind: Write, Doc: "AddTeamMember: add a member of the organization to a team", Prepare: prepAddTeamMember},
+	{Name: "member_search", Kind: Read, Doc: "ListMembers with Search: the first page of the members of the 100,000-member organization matching a term that one matches", Prepare: prepSearch},
+	{Name: "create_team_add_10", Kind: Write, Doc: "CreateTeam with 10 members (one Service call; the floor: one transaction)", Prepare: prepTeam},
+	{Name: "add_team_members_10", Kind: Write, Doc: "AddTeamMembers: 10 members into a new team", Prepare: prepTeamMembers},
 	{Name: "list_my_orgs", Kind: Read, Doc: "ListOrganizations: a page of 100 of the caller's 200 organizations", Prepare: prepListOrgs},
 	{Name: "http_get_org", Kind: HTTP, Doc: "GET /organizations/{slug} through httpapi (ours) against the Service's GetOrganizationDetail (floor)", Prepare: prepHTTP},
+	{Name: "bulk_add_members_10000", Kind: Write, Heavy: true, Doc: "AddMembers: import 10,000 members into a new organization, all or nothing", Prepare: prepBulkMembers},
+	{Name: "bulk_invite_10000", Kind: Write, Heavy: true, Doc: "CreateInvitations: invite 10,000 emails into a new organization, all or nothing", Prepare: prepBulkInvitations},
 }
 
 // DeepVsFirst is not an operation of Ops but a comparison for the keyset
@@ -294,6 +305,7 @@ func prepTeam(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
 		return nil, err
 	}
 	f := e.Floor()
+	rows := teamRows(users)
 	return func(ctx context.Context, i int) error {
 		name := fmt.Sprintf("Team %d", i)
 		teamSlug := fmt.Sprintf("team-%d", i)
@@ -301,16 +313,245 @@ func prepTeam(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
 			_, _, err := f.CreateTeamWithMembers(ctx, owner, slug, name, teamSlug, users)
 			return err
 		}
-		t, err := e.Svc.CreateTeam(ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: name, Slug: teamSlug})
+		t, err := e.Svc.CreateTeam(ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: name, Slug: teamSlug, Members: rows})
+		if err == nil && t.MemberCount != len(users) {
+			err = fmt.Errorf("bench: a team of %d members", t.MemberCount)
+		}
+		return err
+	}, nil
+}
+
+func teamRows(users []string) []orgs.TeamMemberInput {
+	rows := make([]orgs.TeamMemberInput, len(users))
+	for i, u := range users {
+		rows[i] = orgs.TeamMemberInput{UserID: u, Role: orgs.TeamRoleMember}
+	}
+	return rows
+}
+
+// teams creates n teams without members in the organization slug.
+func teams(ctx context.Context, e *Env, owner, slug string, n int) ([]string, error) {
+	out := make([]string, n)
+	for i := range out {
+		t, err := e.Svc.CreateTeam(ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: fmt.Sprintf("Team %d", i), Slug: fmt.Sprintf("team-%d", i)})
 		if err != nil {
+			return nil, err
+		}
+		out[i] = t.Slug
+	}
+	return out, nil
+}
+
+func prepTeamMembers(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	slug, owner, users, err := workOrg(ctx, e, "teamadd", impl, TeamSize)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := teams(ctx, e, owner, slug, n)
+	if err != nil {
+		return nil, err
+	}
+	f := e.Floor()
+	rows := teamRows(users)
+	return func(ctx context.Context, i int) error {
+		if impl == Base {
+			_, err := f.AddTeamMembers(ctx, owner, slug, ts[i], users)
 			return err
 		}
-		for _, u := range users {
-			if _, err := e.Svc.AddTeamMember(ctx, orgs.UserActor(owner), slug, t.Slug, u, orgs.TeamRoleMember); err != nil {
+		_, err := e.Svc.AddTeamMembers(ctx, orgs.UserActor(owner), slug, ts[i], rows)
+		return err
+	}, nil
+}
+
+func prepAddTeamMember(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	slug, owner, users, err := workOrg(ctx, e, "teamone", impl, n)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := teams(ctx, e, owner, slug, 1)
+	if err != nil {
+		return nil, err
+	}
+	f := e.Floor()
+	return func(ctx context.Context, i int) error {
+		if impl == Base {
+			_, err := f.AddTeamMembers(ctx, owner, slug, ts[0], users[i:i+1])
+			return err
+		}
+		_, err := e.Svc.AddTeamMember(ctx, orgs.UserActor(owner), slug, ts[0], users[i], orgs.TeamRoleMember)
+		return err
+	}, nil
+}
+
+func prepRemoveMember(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	slug, owner, users, err := workOrg(ctx, e, "remove", impl, n)
+	if err != nil {
+		return nil, err
+	}
+	f := e.Floor()
+	return func(ctx context.Context, i int) error {
+		if impl == Base {
+			return f.RemoveMember(ctx, owner, slug, users[i])
+		}
+		return e.Svc.RemoveMember(ctx, orgs.UserActor(owner), slug, users[i])
+	}, nil
+}
+
+// inviteOrgs creates the organizations n invitations go into, invitesPerOrg
+// each, and the invitees' profiles.
+func inviteOrgs(ctx context.Context, e *Env, op string, impl Impl, n int) (slugs, owners, users []string, err error) {
+	for range (n + invitesPerOrg - 1) / invitesPerOrg {
+		slug, owner, _, err := workOrg(ctx, e, op, impl, 0)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		slugs, owners = append(slugs, slug), append(owners, owner)
+	}
+	users = ids(fmt.Sprintf("%s-u%d", op, e.next()), n)
+	return slugs, owners, users, e.InsertUsers(ctx, users)
+}
+
+func prepCreateInvitation(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	slugs, owners, users, err := inviteOrgs(ctx, e, "cinv", impl, n)
+	if err != nil {
+		return nil, err
+	}
+	f := e.Floor()
+	ttl := orgs.DefaultInvitationOptions.TTL
+	return func(ctx context.Context, i int) error {
+		email := User(users[i]).Email
+		slug, owner := slugs[i/invitesPerOrg], owners[i/invitesPerOrg]
+		if impl == Base {
+			_, err := f.CreateInvitation(ctx, owner, slug, email, orgs.RoleMember, ttl)
+			return err
+		}
+		_, err := e.Svc.CreateInvitation(ctx, orgs.UserActor(owner), slug, orgs.InvitationInput{Email: email, Role: orgs.RoleMember})
+		return err
+	}, nil
+}
+
+func prepAcceptInvitation(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	slugs, owners, users, err := inviteOrgs(ctx, e, "ainv", impl, n)
+	if err != nil {
+		return nil, err
+	}
+	tokens := make([]string, n)
+	for i := range tokens {
+		inv, err := e.NoSeed.CreateInvitation(ctx, orgs.UserActor(owners[i/invitesPerOrg]), slugs[i/invitesPerOrg],
+			orgs.InvitationInput{Email: User(users[i]).Email, Role: orgs.RoleMember})
+		if err != nil {
+			return nil, err
+		}
+		tokens[i] = inv.Token
+	}
+	f := e.Floor()
+	return func(ctx context.Context, i int) error {
+		if impl == Base {
+			_, err := f.AcceptInvitation(ctx, users[i], tokens[i])
+			return err
+		}
+		_, err := e.Svc.AcceptInvitation(ctx, orgs.UserActor(users[i]), tokens[i])
+		return err
+	}, nil
+}
+
+// SearchTerm is what member_search looks for: one member's username.
+const SearchTerm = "USER-BIG-054321"
+
+func prepSearch(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	b, err := e.Big(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := e.Floor()
+	q := orgs.MemberQuery{Search: SearchTerm, Page: orgs.Page{Limit: PageSize}}
+	return func(ctx context.Context, i int) error {
+		var ms []orgs.Member
+		if impl == Ours {
+			l, err := e.Svc.ListMembers(ctx, orgs.UserActor(b.Owner), b.Slug, q)
+			if err != nil {
+				return err
+			}
+			ms = l.Data
+		} else {
+			var err error
+			if ms, err = f.SearchMembers(ctx, b.Owner, b.Slug, SearchTerm, PageSize); err != nil {
 				return err
 			}
 		}
+		if len(ms) != 1 || ms[0].UserID != "big-054321" {
+			return fmt.Errorf("bench: member search %s: %d found", impl, len(ms))
+		}
 		return nil
+	}, nil
+}
+
+// BulkRows is the rows of one bulk operation.
+const BulkRows = 10_000
+
+// bulkOrgs creates n organizations for a bulk operation, and returns them
+// and their owners, with BulkRows users (the same for each) with profiles.
+func bulkOrgs(ctx context.Context, e *Env, op string, impl Impl, n int) (slugs, owners, users []string, err error) {
+	for range n {
+		slug, owner, _, err := workOrg(ctx, e, op, impl, 0)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		slugs, owners = append(slugs, slug), append(owners, owner)
+	}
+	users, err = fixture(e, "bulk-users", func() ([]string, error) {
+		users := ids("bulk", BulkRows)
+		return users, e.InsertUsers(ctx, users)
+	})
+	return slugs, owners, users, err
+}
+
+func prepBulkMembers(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	slugs, owners, users, err := bulkOrgs(ctx, e, "bulkadd", impl, n)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]orgs.MemberInput, len(users))
+	for i, u := range users {
+		rows[i] = orgs.MemberInput{UserID: u, Role: orgs.RoleMember}
+	}
+	f := e.Floor()
+	return func(ctx context.Context, i int) error {
+		if impl == Base {
+			_, err := f.AddMembers(ctx, owners[i], slugs[i], users, orgs.RoleMember)
+			return err
+		}
+		r, err := e.Svc.AddMembers(ctx, orgs.UserActor(owners[i]), slugs[i], rows, orgs.AllOrNothing)
+		if err == nil && len(r.Done) != len(rows) {
+			err = fmt.Errorf("bench: %d members added", len(r.Done))
+		}
+		return err
+	}, nil
+}
+
+func prepBulkInvitations(ctx context.Context, e *Env, impl Impl, n int) (RunFunc, error) {
+	slugs, owners, users, err := bulkOrgs(ctx, e, "bulkinv", impl, n)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]orgs.InvitationInput, len(users))
+	emails := make([]string, len(users))
+	for i, u := range users {
+		emails[i] = "invited-" + User(u).Email
+		rows[i] = orgs.InvitationInput{Email: emails[i], Role: orgs.RoleMember}
+	}
+	f := e.Floor()
+	ttl := orgs.DefaultInvitationOptions.TTL
+	return func(ctx context.Context, i int) error {
+		if impl == Base {
+			_, err := f.CreateInvitations(ctx, owners[i], slugs[i], emails, orgs.RoleMember, ttl)
+			return err
+		}
+		r, err := e.Svc.CreateInvitations(ctx, orgs.UserActor(owners[i]), slugs[i], rows, orgs.AllOrNothing)
+		if err == nil && len(r.Done) != len(rows) {
+			err = fmt.Errorf("bench: %d invitations", len(r.Done))
+		}
+		return err
 	}, nil
 }
 

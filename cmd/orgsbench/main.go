@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -50,7 +51,16 @@ func main() {
 	quick := flag.Bool("quick", false, "a quick run (under 60 s per backend) instead of the full one")
 	only := flag.String("ops", "", "comma-separated operations to run (default: all)")
 	keep := flag.Bool("keep", false, "keep the SQLite file or the Postgres schema afterwards")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each operation's measured rounds (both sides; set-up excluded) to FILE.<op>")
 	flag.Parse()
+	if *cpuProfile != "" {
+		stop, err := startProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "orgsbench:", err)
+			os.Exit(1)
+		}
+		bench.Profile = stop
+	}
 	if err := run(*dsn, *quick, *only, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "orgsbench:", err)
 		os.Exit(1)
@@ -155,4 +165,25 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// startProfile returns a bench.Profile that profiles the CPU into
+// file.<op> while op's rounds are measured.
+func startProfile(file string) (func(op string, on bool), error) {
+	var f *os.File
+	return func(op string, on bool) {
+		if on {
+			var err error
+			if f, err = os.Create(file + "." + op); err != nil {
+				fmt.Fprintln(os.Stderr, "orgsbench:", err)
+				return
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				fmt.Fprintln(os.Stderr, "orgsbench:", err)
+			}
+			return
+		}
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
