@@ -41,7 +41,9 @@ type rowScanner interface {
 }
 
 // q formats query with args, as bun does.
-func (f *Floor) q(query string, args ...any) string { return f.e.DB.QueryGen().FormatQuery(query, args...) }
+func (f *Floor) q(query string, args ...any) string {
+	return f.e.DB.QueryGen().FormatQuery(query, args...)
+}
 
 // begin starts a write transaction.
 func (f *Floor) begin(ctx context.Context) (*ftx, error) {
