@@ -40,6 +40,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +53,14 @@ func main() {
 	only := flag.String("ops", "", "comma-separated operations to run (default: all)")
 	keep := flag.Bool("keep", false, "keep the SQLite file or the Postgres schema afterwards")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of each operation's measured rounds (both sides; set-up excluded) to FILE.<op>")
+	curve := flag.String("curve", "", "the scale curve's organization sizes, comma-separated (default in full mode: 1000,10000,100000; \"off\": none)")
+	million := flag.Bool("million", false, "add a 1,000,000-member organization to the scale curve (slow: minutes of set-up)")
 	flag.Parse()
+	sizes, err := curveSizes(*curve, *quick, *million)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "orgsbench:", err)
+		os.Exit(2)
+	}
 	if *cpuProfile != "" {
 		stop, err := startProfile(*cpuProfile)
 		if err != nil {
@@ -61,13 +69,40 @@ func main() {
 		}
 		bench.Profile = stop
 	}
-	if err := run(*dsn, *quick, *only, *keep); err != nil {
+	if err := run(*dsn, *quick, *only, *keep, sizes); err != nil {
 		fmt.Fprintln(os.Stderr, "orgsbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dsn string, quick bool, only string, keep bool) error {
+// curveSizes returns the scale curve's organization sizes.
+func curveSizes(flagValue string, quick, million bool) ([]int, error) {
+	switch {
+	case flagValue == "off":
+		return nil, nil
+	case flagValue == "" && quick:
+		if million {
+			return []int{1_000_000}, nil
+		}
+		return nil, nil
+	case flagValue == "":
+		flagValue = "1000,10000,100000"
+	}
+	var out []int
+	for _, f := range strings.Split(flagValue, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1000 {
+			return nil, fmt.Errorf("-curve: %q is not a size of at least 1000", f)
+		}
+		out = append(out, n)
+	}
+	if million {
+		out = append(out, 1_000_000)
+	}
+	return out, nil
+}
+
+func run(dsn string, quick bool, only string, keep bool, sizes []int) error {
 	ctx := context.Background()
 	start := time.Now()
 	plan, mode := bench.Full, "full"
@@ -114,6 +149,11 @@ func run(dsn string, quick bool, only string, keep bool) error {
 			float64(r.Ours)/1e3, float64(r.Floor)/1e3, r.Ratio())
 	}
 	summarize(results, deep)
+	if len(sizes) > 0 {
+		if err := runCurve(ctx, e, sizes); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("# done in %.1f s\n", time.Since(start).Seconds())
 	return nil
 }
@@ -186,4 +226,43 @@ func startProfile(file string) (func(op string, on bool), error) {
 		pprof.StopCPUProfile()
 		_ = f.Close()
 	}, nil
+}
+
+// runCurve measures the scale curve and prints a line per point and
+// operation, then whether each flat operation stayed flat.
+func runCurve(ctx context.Context, e *bench.Env, sizes []int) error {
+	fmt.Printf("# scale curve: organizations of %v members, then +%d organizations of the listing user\n", sizes, bench.CurveOrgs)
+	var points []bench.CurvePoint
+	err := bench.Curve(ctx, e, sizes, true, bench.CurvePlan, func(pt bench.CurvePoint, took time.Duration) {
+		points = append(points, pt)
+		fmt.Printf("# curve point %q set up in %.1f s\n", pt.Label, took.Seconds())
+		for _, r := range pt.Results {
+			fmt.Printf("curve point=%q members=%d my_orgs=%d op=%s ours_us=%.1f floor_us=%.1f ratio=%.2f round_trips=%s\n",
+				pt.Label, pt.Members, pt.Orgs, r.Op.Name, float64(r.Ours)/1e3, float64(r.Floor)/1e3, r.Ratio(), fmtCount(r.OursRoundTrips))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(points) < 2 {
+		return nil
+	}
+	first, last := points[0], points[len(points)-1]
+	for i, op := range bench.CurveOps {
+		lo, hi := first.Results[i].Ours, first.Results[i].Ours
+		var costs []string
+		for _, pt := range points {
+			d := pt.Results[i].Ours
+			lo, hi = min(lo, d), max(hi, d)
+			costs = append(costs, fmt.Sprintf("%s %.0f", pt.Label, float64(d)/1e3))
+		}
+		growth := float64(last.Results[i].Ours) / float64(first.Results[i].Ours)
+		if bench.Flat(op) {
+			fmt.Printf("# target curve %-18s largest/smallest %.2f <= 1.50 (max/min %.2f): %s  [µs: %s]\n", op, growth,
+				float64(hi)/float64(lo), verdict(growth <= 1.5), strings.Join(costs, ", "))
+		} else {
+			fmt.Printf("# curve %-18s largest/smallest %.2f (not keyed: grows with the members)  [µs: %s]\n", op, growth, strings.Join(costs, ", "))
+		}
+	}
+	return nil
 }
