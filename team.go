@@ -273,19 +273,6 @@ func setTeamMemberProfile(m *TeamMember, u User) {
 	m.Username, m.Email, m.Name, m.AvatarURL = u.Username, u.Email, u.Name, u.AvatarURL
 }
 
-// teamMember reads one team membership with its profile.
-func (s *Service) teamMember(ctx context.Context, r Reader, teamID, userID string) (*TeamMember, error) {
-	m, err := r.GetTeamMember(ctx, teamID, userID)
-	if err != nil {
-		return nil, err
-	}
-	ms := []TeamMember{*m}
-	if err := withProfiles(ctx, s, ms, teamMemberID, setTeamMemberProfile); err != nil {
-		return nil, err
-	}
-	return &ms[0], nil
-}
-
 // AddTeamMember adds an organization member to a team with a team role
 // (PermTeamsManage, or a maintainer of the team). A user who is not a member
 // of the organization fails with ErrNotMember; one already on the team with

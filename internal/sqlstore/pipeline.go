@@ -53,6 +53,11 @@ type stmt struct {
 	read   func(Rows) error // reads the statement's rows, when set
 	lock   bool             // a lock: never held back
 	commit bool             // COMMIT: its tag must say COMMIT
+
+	// tmpl and args, when tmpl is set, are query with placeholders, for a
+	// prepared statement (SQLite; see stmtCache).
+	tmpl string
+	args []any
 }
 
 // interpret maps the driver error of st to this package's errors.

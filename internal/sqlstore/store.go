@@ -25,6 +25,8 @@ type Store struct {
 	d      Dialect
 	hooks  []bun.QueryHook // WithQueryHook's, run around each pipeline too
 	closed atomic.Bool
+
+	prepared stmtCache // SQLite's prepared statements, by query
 }
 
 var (
@@ -87,7 +89,7 @@ func New(db *bun.DB, d Dialect) (*Store, error) {
 		return nil, fmt.Errorf("bun database has dialect %s, want %s", got, d.Name)
 	}
 	s := &Store{db: db, d: d}
-	s.queries = queries{db: db, gen: db.QueryGen(), d: &s.d, pg: d.Name == dialect.PG, closed: &s.closed}
+	s.queries = queries{db: db, gen: db.QueryGen(), d: &s.d, pg: d.Name == dialect.PG, closed: &s.closed, st: s}
 	return s, nil
 }
 
@@ -109,6 +111,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return errClosed
 	}
+	s.prepared.close()
 	return s.db.Close()
 }
 
@@ -154,8 +157,9 @@ type queries struct {
 	pg     bool // Postgres; else SQLite
 	closed *atomic.Bool
 
-	inTx bool  // over a transaction
-	p    *pipe // the pipelined transaction's state, when it is one
+	inTx bool   // over a transaction
+	p    *pipe  // the pipelined transaction's state, when it is one
+	st   *Store // the Store it belongs to: hooks, prepared statements
 
 	// oneStatementLock makes LockAndRead lock and read in one statement
 	// (SELECT … FOR NO KEY UPDATE OF o with the reads joined), which is
@@ -202,13 +206,16 @@ func (q *queries) write(ctx context.Context, fn func(w *queries) error) error {
 // In a pipelined transaction that batches writes it is held back (and
 // returns 0).
 func (q *queries) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return q.execStmt(ctx, stmt{query: q.gen.FormatQuery(query, args...)})
+	return q.execStmt(ctx, q.stmtOf(query, args))
 }
 
 // execStmt runs st, a write.
 func (q *queries) execStmt(ctx context.Context, st stmt) (int64, error) {
 	if q.p != nil {
 		return q.p.exec(ctx, q, st)
+	}
+	if st.tmpl != "" {
+		return q.execPrepared(ctx, st)
 	}
 	res, err := q.db.ExecContext(ctx, st.query)
 	if err != nil {
@@ -238,7 +245,13 @@ func (q *queries) run(ctx context.Context, stmts ...stmt) error {
 			}
 			continue
 		}
-		rows, err := q.db.QueryContext(ctx, st.query)
+		var rows *sql.Rows
+		var err error
+		if st.tmpl != "" {
+			rows, err = q.queryPrepared(ctx, st)
+		} else {
+			rows, err = q.db.QueryContext(ctx, st.query)
+		}
 		if err != nil {
 			return q.interpret(st, err)
 		}
@@ -273,7 +286,9 @@ func (q *queries) execQuery(ctx context.Context, query schema.QueryAppender) (in
 // execOne is exec for a statement that must affect a row: none is
 // ErrNotFound.
 func (q *queries) execOne(ctx context.Context, query string, args ...any) error {
-	_, err := q.execStmt(ctx, stmt{query: q.gen.FormatQuery(query, args...), expect: 1})
+	st := q.stmtOf(query, args)
+	st.expect = 1
+	_, err := q.execStmt(ctx, st)
 	return err
 }
 
@@ -301,7 +316,8 @@ func (q *queries) flush(ctx context.Context) error {
 // with BEGIN and the held-back writes, in one round trip).
 func (q *queries) count(ctx context.Context, query string, args ...any) (int, error) {
 	var n int
-	err := q.run(ctx, stmt{query: q.gen.FormatQuery(query, args...), read: func(r Rows) error {
+	st := q.stmtOf(query, args)
+	st.read = func(r Rows) error {
 		if !r.Next() {
 			if err := r.Err(); err != nil {
 				return err
@@ -309,7 +325,8 @@ func (q *queries) count(ctx context.Context, query string, args ...any) (int, er
 			return sql.ErrNoRows
 		}
 		return r.Scan(&n)
-	}})
+	}
+	err := q.run(ctx, st)
 	return n, err
 }
 
