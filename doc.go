@@ -105,6 +105,26 @@
 // it, its owner, its seed categories and pipeline, and the event in one
 // transaction.
 //
+// A change declares what its rules read (Reads): the store reads it all
+// with the lock, and may hold the writes back to send them with the commit
+// (the optional capabilities LockReader and WriteBatcher). On Postgres a
+// change of one organization is then two round trips to the database —
+// [BEGIN; lock; reads] and [writes; events; COMMIT] — and creating one is
+// one.
+//
+// # Bulk operations
+//
+// Imports and team set-ups write many rows in one transaction, checking
+// every row as the one-row operation does: AddMembers (up to MaxBulkRows
+// users, 10,000), CreateInvitations, AddTeamMembers, and CreateTeam with
+// TeamInput.Members. A BulkMode says whether a row that cannot be written
+// fails the whole call (AllOrNothing, the error a *RowError naming the row)
+// or is reported in the BulkResult while the others are written
+// (SkipFailed); AddTeamMembers and CreateTeam are all or nothing. The limits
+// count every row of the call under the organization's lock. A store with
+// BulkWriter writes the rows in a few multi-row statements; without it they
+// are written one by one, in the same transaction.
+//
 // # Defaults chosen
 //
 //   - Slugs are derived from the name when not given; a derived slug that is
@@ -130,8 +150,9 @@
 //
 // Implement Store (its doc comments are the contract, in "must" language)
 // and prove it with storetest.Run; memstore is a complete in-memory one to
-// start from. The contract grows by optional capabilities (such as
-// OrganizationLocker), small interfaces a Store or its Tx may implement:
+// start from. The contract grows by optional capabilities (OrganizationLocker,
+// LockReader, WriteBatcher, BulkWriter), small interfaces a Store or its Tx
+// may implement:
 // the Service uses them when present and falls back, or refuses only the
 // feature that needs one, when absent. storetest tests the capabilities a
 // store has and skips, saying so, those it lacks; a store that cannot pass

@@ -39,6 +39,15 @@
 // which the Service never calls but the tests do) run each in a transaction
 // of its own.
 //
+// On Postgres transactions are pipelined (pipeline.go): the statements of
+// a change go to the server in as few round trips as the Service's protocol
+// allows, and after orgs.WriteBatcher's BatchWrites a write's error comes
+// with the next read or the commit; a transaction with a failed write never
+// commits. On SQLite the hot reads and writes run as prepared statements
+// (prepared.go). Bulk writes (bulk.go) insert up to bulkChunk rows a
+// statement; on SQLite a bulk write of several statements runs within a
+// savepoint, so that it writes all its rows or none.
+//
 // # Values
 //
 // Times are stored in UTC with microsecond precision and read back in UTC:

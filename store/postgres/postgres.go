@@ -19,12 +19,29 @@
 // COMMITTED; LockOrganization takes SELECT … FOR NO KEY UPDATE on the
 // organization's row (which still lets other transactions insert rows that
 // refer to it), and LockUser a transaction-scoped advisory lock
-// (pg_advisory_xact_lock) on the user ID. The capability
-// orgs.OrganizationLocker locks by slug and then reads, in two statements:
-// one statement cannot, because at READ COMMITTED a statement that waited
-// for a lock still reads other tables as they were when it started.
-// Transact reruns a transaction Postgres aborted to break a deadlock
-// (40P01) or a serialization conflict (40001), up to four attempts.
+// (pg_advisory_xact_lock) on the user ID. The capabilities
+// orgs.OrganizationLocker and orgs.LockReader lock and then read, in
+// statements after the locking one: one statement cannot, because at READ
+// COMMITTED a statement that waited for a lock still reads other tables as
+// they were when it started. Transact reruns a transaction Postgres aborted
+// to break a deadlock (40P01) or a serialization conflict (40001), up to
+// four attempts.
+//
+// # Round trips
+//
+// A transaction is pipelined: it holds one connection, and sends its
+// statements as few simple-protocol query strings as the Service's protocol
+// allows — BEGIN with the first ones; the lock and every read a change
+// needs together (orgs.LockReader); the writes held back (orgs.WriteBatcher)
+// and sent with COMMIT. A change of one organization is two round trips, a
+// new organization one. A held-back write that must affect a row is sent as
+// WITH w AS (… RETURNING 1) SELECT 1 / count(*) FROM w, so that finding no
+// row fails on the server, before the COMMIT behind it. A cancelled context
+// may leave a transaction whose COMMIT the server received finishing after
+// the call returned an error: as with any database, the client cannot know.
+// Query hooks added with Store.WithQueryHook see each round trip as one
+// query of several statements; hooks on a *bun.DB passed to New see the
+// statements bun runs, not the pipelines.
 //
 // # Connections
 //
@@ -105,9 +122,9 @@ func Open(url string) (*Store, error) {
 	return New(db)
 }
 
-// New returns a Store over db, which must have bun's pgdialect. Use pgx's
+// New returns a Store over db, which must have bun's pgdialect and pgx's
 // database/sql driver (github.com/jackc/pgx/v5/stdlib): the Store maps its
-// errors.
+// errors and sends its pipelines on pgx connections.
 func New(db *bun.DB) (*Store, error) {
 	s, err := sqlstore.New(db, Dialect())
 	if err != nil {

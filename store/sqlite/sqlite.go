@@ -39,6 +39,9 @@
 // Unique violations map to the orgs sentinels (ErrSlugTaken, …) by the
 // columns SQLite names; foreign key violations and missing rows to
 // ErrNotFound; the driver's *sqlite.Error stays reachable with errors.As.
+// The reads of a change and the writes whose arguments are plain values run
+// as prepared statements, reused on each connection: parsing a statement
+// costs SQLite more than running these.
 // Searches ignore ASCII case only (SQLite's LIKE). Times are stored in UTC
 // as text that sorts in time order, with microsecond precision.
 package sqlite
