@@ -9,3 +9,10 @@ func OneStatementLock(s *Store) *Store {
 	c.oneStatementLock = true
 	return c
 }
+
+// PreparedCount returns how many prepared statements s holds.
+func PreparedCount(s *Store) int {
+	s.prepared.mu.Lock()
+	defer s.prepared.mu.Unlock()
+	return len(s.prepared.m)
+}

@@ -21,11 +21,13 @@ import (
 // reuses it). The hooks still see the statement, values formatted in.
 
 // stmtOf is the statement of query with args: formatted (bun), and on
-// SQLite, when every argument is a plain value, with its template for a
-// prepared statement. A prepared statement is formatted only for the hooks,
+// SQLite, when it has arguments and each is a plain value, with its
+// template for a prepared statement. A prepared statement is formatted only for the hooks,
 // when there are some.
 func (q *queries) stmtOf(query string, args []any) stmt {
-	if q.pg || !preparable(args) {
+	// A query without arguments was formatted already (bun's builders):
+	// its text is its values, no template to reuse.
+	if q.pg || len(args) == 0 || !preparable(args) {
 		return stmt{query: q.gen.FormatQuery(query, args...)}
 	}
 	st := stmt{tmpl: query, args: args}
