@@ -1,0 +1,1 @@
+DROP INDEX organization_domains_order_idx;
