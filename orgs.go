@@ -220,6 +220,17 @@ func (s *Service) view(ctx context.Context, actor Actor, ref string, perm Permis
 	return org, s.authorize(actor, org, perm)
 }
 
+// asActor makes org, read as the actor's view, what the rules see: a
+// viewer whose membership is inactive has no role — no permission, the
+// public view of a public organization, nothing of a private one — though
+// the store keeps its role for when it is reactivated.
+func asActor(org *Organization) *Organization {
+	if org.ViewerInactive {
+		org.Role = ""
+	}
+	return org
+}
+
 // permNone is the permission of a call that needs none in the organization
 // (answering an invitation to it): only its existence is checked.
 const permNone Permission = ""
@@ -227,6 +238,7 @@ const permNone Permission = ""
 // authorize checks that actor may do perm in org, read with actor's role.
 // The system caller may do everything.
 func (s *Service) authorize(actor Actor, org *Organization, perm Permission) error {
+	asActor(org)
 	switch {
 	case actor.system, perm == permNone:
 		return nil
