@@ -307,7 +307,11 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, userID strin
 			return nil, err
 		}
 		m.record(EventMemberAdded, map[string]string{"user_id": userID, "role": string(role)})
-		return s.member(m.ctx, m.tx, m.org.ID, userID)
+		out, err := s.member(m.ctx, m.tx, m.org.ID, userID)
+		if err == nil {
+			out.OrganizationName = m.org.Name
+		}
+		return out, err
 	})
 }
 
