@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestSystem covers what the system caller (orgs.SystemActor) adds, and the
@@ -334,7 +335,7 @@ func testConcurrentDeactivateLastTwo(t *testing.T, newStore NewStore) {
 		}
 		_, err = svc.DeactivateMembership(ctx, system, ids[2])
 		require.NoError(t, err)
-		errs := storm(2, func(i int) error {
+		errs := testkit.Storm(2, func(i int) error {
 			actor := system
 			if i == 1 {
 				actor = orgs.UserActor("b") // an owner deactivating itself
@@ -746,7 +747,7 @@ func testConcurrentAcceptFor(t *testing.T, newStore NewStore) {
 	inv, err := f.svc.CreateInvitation(f.ctx, system, "acme", orgs.InvitationInput{Email: "race@example.com", Role: orgs.RoleMember})
 	require.NoError(t, err)
 	const n = 16
-	errs := storm(n, func(i int) error {
+	errs := testkit.Storm(n, func(i int) error {
 		_, _, err := f.svc.AcceptInvitationFor(f.ctx, system, inv.ID, fmt.Sprintf("racer-%02d", i))
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -43,4 +44,24 @@ func Example() {
 	// Acme 0
 	// 201 true
 	// 200 true
+}
+
+// New's handler serves the API at the root of a port of its own (the
+// WorkOS SDKs drop any path) and, for other clients, under a prefix.
+func ExampleNew() {
+	svc, _ := orgs.New(memstore.New())
+	mux := http.NewServeMux()
+	apiKey := "sk_test_123" // in production: a secret from your configuration
+
+	// README:workos {
+	h, err := workos.New(svc, workos.Options{APIKeys: []string{apiKey}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	sdk := &http.Server{Addr: "127.0.0.1:8081", Handler: h} // the root of a port: the SDKs drop URL paths
+	mux.Handle("/workos/", http.StripPrefix("/workos", h))  // for clients that take a base path
+	// README:workos }
+
+	fmt.Println(sdk.Addr)
+	// Output: 127.0.0.1:8081
 }
