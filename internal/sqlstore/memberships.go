@@ -72,7 +72,7 @@ func (q *queries) ListMemberships(ctx context.Context, f orgs.MembershipFilter) 
 		page.Where("m.user_id = ?", f.UserID)
 	}
 	if len(f.Statuses) > 0 {
-		page.Where("m.status IN (?)", bun.In(f.Statuses))
+		page.Where("m.status IN (?)", bun.List(f.Statuses))
 	}
 	ms, err := list[orgs.Member](ctx, q, page, "m.id", f.Range, func(sq *bun.SelectQuery) *bun.SelectQuery {
 		return joinProfiles(sq).ColumnExpr("o.name AS organization_name").
@@ -107,7 +107,7 @@ func (q *queries) ListAllOrganizations(ctx context.Context, f orgs.AllOrganizati
 	page := q.db.NewSelect().ColumnExpr(q.orgColumns()).TableExpr("organizations AS o")
 	if len(f.Domains) > 0 {
 		page.Where(`EXISTS (SELECT 1 FROM organization_domains AS d
-			WHERE d.organization_id = o.id AND d.domain IN (?))`, bun.In(f.Domains))
+			WHERE d.organization_id = o.id AND d.domain IN (?))`, bun.List(f.Domains))
 	}
 	if f.Search != "" {
 		cond, args := q.contains(f.Search, "o.name")
