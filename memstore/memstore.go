@@ -9,7 +9,8 @@
 // contract written on orgs.Store, orgs.Reader and orgs.Tx (conflict
 // sentinels, ErrNotFound, Range paging, exact counters, cascading deletes,
 // atomic transactions, ErrClosed after Close) and implements the optional
-// capability orgs.OrganizationLocker. To write your own, copy it, replace
+// capabilities orgs.OrganizationLocker, orgs.Memberships and
+// orgs.SystemReader (workos.go). To write your own, copy it, replace
 // the maps with your database's tables, and keep memstore_test.go's one
 // test that matters:
 //
