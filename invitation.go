@@ -1,6 +1,7 @@
 package orgs
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -225,7 +226,7 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	inviterID := cmpOr(in.InviterUserID, actor.userID)
+	inviterID := cmp.Or(in.InviterUserID, actor.userID)
 	var inviter User
 	if inviterID != "" {
 		if inviter, err = s.lookupUser(ctx, inviterID); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -26,7 +27,7 @@ func validateStripeCustomerID(id string) error {
 	if id == "" {
 		return nil
 	}
-	rest, ok := cutPrefix(id, "cus_")
+	rest, ok := strings.CutPrefix(id, "cus_")
 	if !ok || rest == "" || len(rest) > 60 {
 		return invalid("", "must be a Stripe customer ID such as cus_NffrFeUfNV2Hib")
 	}
@@ -37,13 +38,6 @@ func validateStripeCustomerID(id string) error {
 		}
 	}
 	return nil
-}
-
-func cutPrefix(s, prefix string) (string, bool) {
-	if len(s) < len(prefix) || s[:len(prefix)] != prefix {
-		return s, false
-	}
-	return s[len(prefix):], true
 }
 
 // listAllOrganizations is ListOrganizations for the system caller: every
@@ -290,12 +284,4 @@ func (s *Service) resendInterval(actor Actor) time.Duration {
 		return s.invitations.SystemMinResendInterval
 	}
 	return s.invitations.MinResendInterval
-}
-
-// cmpOr returns a, or b when a is empty.
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
