@@ -234,9 +234,9 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 		}
 	}
 	token, hash := newToken()
-	now := s.clock()
+	id, now := s.newIDAt(PrefixInvitation)
 	inv := &Invitation{
-		ID: NewID(PrefixInvitation), Email: email, Role: in.Role, Status: InvitationPending,
+		ID: id, Email: email, Role: in.Role, Status: InvitationPending,
 		InvitedBy: inviterID, InviterUsername: inviter.Username, TokenHash: hash,
 		LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now,
 	}

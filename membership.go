@@ -40,8 +40,8 @@ func (m Member) membershipKey() string { return m.ID }
 
 // newMember builds an active membership created now.
 func (s *Service) newMember(orgID, userID string, role Role) *Member {
-	now := s.clock()
-	return &Member{ID: NewID(PrefixMembership), OrganizationID: orgID, UserID: userID, Role: role,
+	id, now := s.newIDAt(PrefixMembership)
+	return &Member{ID: id, OrganizationID: orgID, UserID: userID, Role: role,
 		Status: MembershipActive, JoinedAt: now, UpdatedAt: now}
 }
 

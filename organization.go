@@ -133,9 +133,9 @@ func (s *Service) CreateOrganization(ctx context.Context, actor Actor, in Create
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	id, now := s.newIDAt(PrefixOrganization)
 	org := &Organization{
-		ID: NewID(PrefixOrganization), Name: in.Name, Slug: in.Slug, Handle: in.Handle,
+		ID: id, Name: in.Name, Slug: in.Slug, Handle: in.Handle,
 		Description: in.Description, LogoURL: in.LogoURL, Website: in.Website,
 		Industry: in.Industry, ContactEmail: in.ContactEmail, ContactPhone: in.ContactPhone,
 		Visibility: in.Visibility, Domains: slices.Clone(in.Domains), ExternalID: in.ExternalID,

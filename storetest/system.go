@@ -39,6 +39,7 @@ func TestSystem(t *testing.T, newStore NewStore) {
 		{"AcceptFor", testAcceptFor},
 		{"ConcurrentAcceptFor", testConcurrentAcceptFor},
 		{"SystemCreatesEmpty", testSystemCreatesEmpty},
+		{"IDOrderIsCreationOrder", testIDOrderIsCreationOrder},
 	})
 }
 
@@ -774,4 +775,54 @@ func testSystemCreatesEmpty(t *testing.T, newStore NewStore) {
 	assert.True(t, errors.Is(err, errors.ErrUnsupported), "%v", err)
 	_, err = plain.GetMembership(f.ctx, system, f.membershipID(owner))
 	assert.True(t, errors.Is(err, errors.ErrUnsupported), "%v", err)
+}
+
+func testIDOrderIsCreationOrder(t *testing.T, newStore NewStore) {
+	// Lists are in ID order; WorkOS clients check that creation times
+	// agree. Organizations, memberships and invitations made at once by many
+	// goroutines (with the real clock) must list with non-decreasing
+	// created_at.
+	store := openStore(t, newStore)
+	needStore[orgs.SystemReader](t, store, "SystemReader")
+	svc := newService(t, store, orgs.WithSeed(orgs.SeedNone))
+	ctx := t.Context()
+	const n = 24
+	errs := testkit.Storm(n, func(i int) error {
+		o, err := svc.CreateOrganization(ctx, system, orgs.CreateOrganizationInput{Name: fmt.Sprintf("Order %02d", i)})
+		if err != nil {
+			return err
+		}
+		if _, err := svc.AddMember(ctx, system, o.ID, fmt.Sprintf("u%02d", i), orgs.RoleOwner); err != nil {
+			return err
+		}
+		_, err = svc.CreateInvitation(ctx, system, o.ID, orgs.InvitationInput{Email: fmt.Sprintf("i%02d@example.com", i), Role: orgs.RoleMember})
+		return err
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	os, err := svc.ListOrganizations(ctx, system, orgs.OrganizationQuery{Page: orgs.Page{Limit: 100}})
+	require.NoError(t, err)
+	require.Len(t, os.Data, n)
+	for i := 1; i < n; i++ {
+		assert.False(t, os.Data[i].CreatedAt.Before(os.Data[i-1].CreatedAt), "organization %d created before %d", i, i-1)
+	}
+	invs, err := svc.ListAllInvitations(ctx, system, orgs.AllInvitationsQuery{Page: orgs.Page{Limit: 100}})
+	require.NoError(t, err)
+	require.Len(t, invs.Data, n)
+	for i := 1; i < n; i++ {
+		assert.False(t, invs.Data[i].CreatedAt.Before(invs.Data[i-1].CreatedAt), "invitation %d created before %d", i, i-1)
+	}
+	if _, ok := store.(orgs.Memberships); ok {
+		var ms []orgs.Member
+		for i := range n {
+			l, err := svc.ListMemberships(ctx, system, orgs.MembershipQuery{UserID: fmt.Sprintf("u%02d", i)})
+			require.NoError(t, err)
+			ms = append(ms, l.Data...)
+		}
+		slices.SortFunc(ms, func(a, b orgs.Member) int { return strings.Compare(a.ID, b.ID) })
+		for i := 1; i < len(ms); i++ {
+			assert.False(t, ms[i].JoinedAt.Before(ms[i-1].JoinedAt), "membership %d created before %d", i, i-1)
+		}
+	}
 }
