@@ -110,7 +110,9 @@ func WithUserDirectory(d UserDirectory) Option {
 	return func(s *Service) error { s.directory = d; return nil }
 }
 
-// WithClock replaces time.Now (for tests).
+// WithClock replaces time.Now (for tests). The clock is read while IDs are
+// made, under the lock that orders them: it must not call NewID or the
+// Service.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) error { s.now = now; return nil }
 }
