@@ -147,7 +147,7 @@ func (s *Service) AddMembers(ctx context.Context, actor Actor, slug string, rows
 				continue
 			}
 			seen[r.UserID] = true
-			add = append(add, Member{OrganizationID: m.org.ID, UserID: r.UserID, Role: r.Role, JoinedAt: now})
+			add = append(add, *s.newMember(m.org.ID, r.UserID, r.Role))
 		}
 		if len(add) == 0 {
 			return nil, errNothingWritten
@@ -197,33 +197,38 @@ func (s *Service) CreateInvitations(ctx context.Context, actor Actor, slug strin
 	invs := make([]Invitation, len(rows))
 	tokens := make([]string, len(rows))
 	var emails []string
+	inviters := map[string]bool{}
 	for i, in := range rows {
-		var fe fieldErrors
-		email, err := NormalizeEmail(in.Email)
-		fe.check("email", err)
-		fe.check("role", s.checkRole(in.Role))
-		ttl := in.ExpiresIn
-		if ttl == 0 {
-			ttl = s.invitations.TTL
-		}
-		if ttl < MinInvitationTTL || ttl > MaxInvitationTTL {
-			fe.add("expires_in", "must be between 1 hour and 30 days")
-		}
-		if err := fe.err(); err != nil {
+		email, ttl, err := s.checkInvitation(actor, in)
+		if err != nil {
 			if err := b.fail(i, err); err != nil {
 				return nil, err
 			}
 			continue
 		}
+		inviterID := cmp.Or(in.InviterUserID, actor.userID)
+		id, now := s.newIDAt(PrefixInvitation)
 		token, hash := newToken()
 		tokens[i] = token
-		invs[i] = Invitation{ID: NewID(PrefixInvitation), Email: email, Role: in.Role, Status: InvitationPending,
-			InvitedBy: actor.userID, TokenHash: hash, LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now}
+		invs[i] = Invitation{ID: id, Email: email, Role: in.Role, Status: InvitationPending,
+			InvitedBy: inviterID, TokenHash: hash, LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now}
 		emails = append(emails, email)
+		if inviterID != "" {
+			inviters[inviterID] = true
+		}
 	}
-	reads, inviter, err := s.invitationReads(ctx, actor, now, emails...)
-	if err != nil {
-		return nil, err
+	reads := s.limitReads(now)
+	reads.MemberEmails, reads.PendingEmails = emails, emails
+	// The inviters' profiles (from the host's directory: now, before the
+	// transaction).
+	profiles := map[string]User{}
+	var err error
+	for id := range inviters {
+		if s.directory == nil {
+			reads.Users = append(reads.Users, id)
+		} else if profiles[id], err = s.lookupUser(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	type result struct {
 		org  *Organization
@@ -275,10 +280,13 @@ func (s *Service) CreateInvitations(ctx context.Context, actor Actor, slug strin
 				return result{}, err
 			}
 		}
-		username := inviter(m).Username
 		add := make([]Invitation, len(done))
 		for j, i := range done {
-			invs[i].OrganizationID, invs[i].InviterUsername = m.org.ID, username
+			inviter := profiles[invs[i].InvitedBy]
+			if s.directory == nil {
+				inviter = m.got.Users[invs[i].InvitedBy]
+			}
+			invs[i].OrganizationID, invs[i].InviterUsername = m.org.ID, inviter.Username
 			add[j] = invs[i]
 		}
 		if err := insertInvitations(m.ctx, m.tx, add); err != nil {

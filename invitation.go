@@ -1,6 +1,7 @@
 package orgs
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -38,6 +39,10 @@ type InvitationOptions struct {
 	// invitation (default 1 minute; 0 in a WithInvitationOptions value keeps
 	// the default, a negative value disables the check).
 	MinResendInterval time.Duration
+	// SystemMinResendInterval is MinResendInterval for resends by the
+	// system caller (the host's backend, the WorkOS-compatible API), which
+	// by default may resend at any time, as WorkOS allows (0: no minimum).
+	SystemMinResendInterval time.Duration
 }
 
 // DefaultInvitationOptions are the invitation settings of a new Service.
@@ -95,11 +100,20 @@ func WithNotifier(n Notifier) Option {
 }
 
 // InvitationInput describes a new invitation. ExpiresIn 0 means the
-// configured TTL.
+// configured TTL; ExpiresInDays, when set, gives it in whole days instead
+// (1–30; not with ExpiresIn).
+//
+// InviterUserID records who invites when that is not the actor: only the
+// system caller may set it (inviting on behalf of a user, who need not be a
+// member, or even known); a user who sets it to anything but its own ID
+// gets a validation error. Without it the inviter is the acting user, or
+// nobody for the system caller.
 type InvitationInput struct {
-	Email     string        `json:"email"`
-	Role      Role          `json:"role"`
-	ExpiresIn time.Duration `json:"-"`
+	Email         string        `json:"email"`
+	Role          Role          `json:"role"`
+	ExpiresIn     time.Duration `json:"-"`
+	ExpiresInDays int           `json:"-"`
+	InviterUserID string        `json:"-"`
 }
 
 // InvitationQuery filters ListInvitations.
@@ -181,32 +195,23 @@ func (s *Service) notify(ctx context.Context, org *Organization, inv *Invitation
 // pending-invitation or member limit (pending invitations count as members).
 // The result carries the token and accept URL; they are never shown again.
 func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string, in InvitationInput) (*Invitation, error) {
-	var fe fieldErrors
-	email, err := NormalizeEmail(in.Email)
-	fe.check("email", err)
-	fe.check("role", s.checkRole(in.Role))
-	ttl := in.ExpiresIn
-	if ttl == 0 {
-		ttl = s.invitations.TTL
-	}
-	if ttl < MinInvitationTTL || ttl > MaxInvitationTTL {
-		fe.add("expires_in", "must be between 1 hour and 30 days")
-	}
-	if err := fe.err(); err != nil {
+	email, ttl, err := s.checkInvitation(actor, in)
+	if err != nil {
 		return nil, err
 	}
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
-	r, inviter, err := s.invitationReads(ctx, actor, now, email)
+	inviterID := cmp.Or(in.InviterUserID, actor.userID)
+	id, now := s.newIDAt(PrefixInvitation)
+	r, inviter, err := s.invitationReads(ctx, inviterID, now, email)
 	if err != nil {
 		return nil, err
 	}
 	token, hash := newToken()
 	inv := &Invitation{
-		ID: NewID(PrefixInvitation), Email: email, Role: in.Role, Status: InvitationPending,
-		InvitedBy: actor.userID, TokenHash: hash,
+		ID: id, Email: email, Role: in.Role, Status: InvitationPending,
+		InvitedBy: inviterID, TokenHash: hash,
 		LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now,
 	}
 	org, err := mutateReading(ctx, s, actor, slug, PermInvitationsManage, r, func(m *mutation) (*Organization, error) {
@@ -248,26 +253,56 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 // users; from the host's directory, the profile is looked up now, before
 // the transaction). inviter returns the inviter's profile within the
 // change.
-func (s *Service) invitationReads(ctx context.Context, actor Actor, now time.Time, emails ...string) (Reads, func(m *mutation) User, error) {
+func (s *Service) invitationReads(ctx context.Context, inviterID string, now time.Time, emails ...string) (Reads, func(m *mutation) User, error) {
 	r := s.limitReads(now)
 	r.MemberEmails, r.PendingEmails = emails, emails
 	var user User
 	inviter := func(m *mutation) User {
 		if s.directory == nil {
-			return m.got.Users[actor.userID]
+			return m.got.Users[inviterID]
 		}
 		return user
 	}
-	if actor.system {
+	if inviterID == "" {
 		return r, func(*mutation) User { return User{} }, nil
 	}
 	if s.directory == nil {
-		r.Users = []string{actor.userID}
+		r.Users = []string{inviterID}
 		return r, inviter, nil
 	}
 	var err error
-	user, err = s.lookupUser(ctx, actor.userID)
+	user, err = s.lookupUser(ctx, inviterID)
 	return r, inviter, err
+}
+
+// checkInvitation validates an invitation's input and returns its
+// normalized email and its time to live.
+func (s *Service) checkInvitation(actor Actor, in InvitationInput) (email string, ttl time.Duration, err error) {
+	var fe fieldErrors
+	email, err = NormalizeEmail(in.Email)
+	fe.check("email", err)
+	fe.check("role", s.checkRole(in.Role))
+	ttl = in.ExpiresIn
+	switch {
+	case in.ExpiresInDays != 0 && in.ExpiresIn != 0:
+		fe.add("expires_in_days", "cannot be combined with expires_in")
+	case in.ExpiresInDays < 0 || in.ExpiresInDays > 30:
+		fe.add("expires_in_days", "must be between 1 and 30")
+	case in.ExpiresInDays != 0:
+		ttl = time.Duration(in.ExpiresInDays) * 24 * time.Hour
+	case ttl == 0:
+		ttl = s.invitations.TTL
+	}
+	if ttl != 0 && (ttl < MinInvitationTTL || ttl > MaxInvitationTTL) {
+		fe.add("expires_in", "must be between 1 hour and 30 days")
+	}
+	if in.InviterUserID != "" {
+		fe.check("inviter_user_id", validateUserID(in.InviterUserID))
+		if !actor.system && in.InviterUserID != actor.userID {
+			fe.add("inviter_user_id", "only the system caller invites on behalf of another user")
+		}
+	}
+	return email, ttl, fe.err()
 }
 
 // checkInvitationLimits fails with ErrLimitExceeded when adding pending
@@ -275,8 +310,14 @@ func (s *Service) invitationReads(ctx context.Context, actor Actor, now time.Tim
 // pending invitations of the change being revoked. It counts them as the
 // change read them with the lock (limitReads).
 func (s *Service) checkInvitationLimits(m *mutation, adding, freed int) error {
-	if max := s.limits.PendingInvitationsPerOrganization; max > 0 && m.got.Pending-freed+adding > max {
-		return ErrLimitExceeded
+	if max := s.limits.PendingInvitationsPerOrganization; max > 0 {
+		pending, err := s.pending(m)
+		if err != nil {
+			return err
+		}
+		if pending-freed+adding > max {
+			return ErrLimitExceeded
+		}
 	}
 	return s.checkMemberLimit(m, adding, freed)
 }
@@ -419,7 +460,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor Actor, slug, id st
 		if inv.Status != InvitationPending {
 			return result{}, ErrInvitationNotPending
 		}
-		if d := s.invitations.MinResendInterval; d > 0 && now.Sub(inv.LastSentAt) < d {
+		if d := s.resendInterval(m.actor); d > 0 && now.Sub(inv.LastSentAt) < d {
 			return result{}, ErrResendTooSoon
 		}
 		if !now.Before(inv.ExpiresAt) {
@@ -457,7 +498,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor Actor, slug, id st
 		if inv.Status != InvitationPending {
 			return struct{}{}, ErrInvitationNotPending
 		}
-		inv.Status, inv.UpdatedAt = InvitationRevoked, s.clock()
+		now := s.clock()
+		inv.Status, inv.UpdatedAt, inv.RevokedAt = InvitationRevoked, now, &now
 		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
 			return struct{}{}, err
 		}
@@ -533,17 +575,18 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token strin
 			return ErrLimitExceeded
 		}
 		now := s.clock()
-		mb := Member{OrganizationID: inv.OrganizationID, UserID: actor.userID, Role: inv.Role, JoinedAt: now}
-		if err := m.tx.InsertMember(m.ctx, &mb); err != nil {
+		mb := s.newMember(inv.OrganizationID, actor.userID, inv.Role)
+		mb.JoinedAt, mb.UpdatedAt = now, now
+		if err := m.tx.InsertMember(m.ctx, mb); err != nil {
 			return err
 		}
-		inv.Status, inv.AcceptedBy, inv.UpdatedAt = InvitationAccepted, actor.userID, now
+		inv.Status, inv.AcceptedBy, inv.UpdatedAt, inv.AcceptedAt = InvitationAccepted, actor.userID, now, &now
 		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
 			return err
 		}
 		m.record(EventInvitationAccepted, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID, "role": string(inv.Role)})
 		var err error
-		out, err = s.withProfile(m, mb)
+		out, err = s.withProfile(m, *mb)
 		return err
 	})
 	if err != nil {

@@ -159,15 +159,28 @@ type UserDirectory interface {
 }
 
 // Member is a user's membership of an organization, with the user's profile.
+//
+// A membership is also a resource of its own (see membership.go): ID is its
+// stable identifier ("om_…"), JoinedAt its creation time, UpdatedAt the time
+// of its last role or status change, and Status whether it is active. An
+// inactive member keeps its row, its role and its seat, but has no
+// permission in the organization. OrganizationName is set by the
+// membership reads (GetMembership, ListMemberships) only. httpapi does not
+// show these fields (its OpenAPI document is unchanged); the
+// WorkOS-compatible API does.
 type Member struct {
-	OrganizationID string    `json:"-"`
-	UserID         string    `json:"user_id"`
-	Role           Role      `json:"role"`
-	JoinedAt       time.Time `json:"joined_at"`
-	Username       string    `json:"username"`
-	Email          string    `json:"email"`
-	Name           string    `json:"name"`
-	AvatarURL      string    `json:"avatar_url"`
+	ID               string           `json:"-"`
+	OrganizationID   string           `json:"-"`
+	OrganizationName string           `json:"-"`
+	UserID           string           `json:"user_id"`
+	Role             Role             `json:"role"`
+	Status           MembershipStatus `json:"-"`
+	JoinedAt         time.Time        `json:"joined_at"`
+	UpdatedAt        time.Time        `json:"-"`
+	Username         string           `json:"username"`
+	Email            string           `json:"email"`
+	Name             string           `json:"name"`
+	AvatarURL        string           `json:"avatar_url"`
 }
 
 func (m Member) listKey() string { return m.UserID }
@@ -291,12 +304,16 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, userID strin
 		if err := s.checkMemberLimit(m, 1, 0); err != nil {
 			return nil, err
 		}
-		mb := Member{OrganizationID: m.org.ID, UserID: userID, Role: role, JoinedAt: now}
-		if err := m.tx.InsertMember(m.ctx, &mb); err != nil {
+		mb := s.newMember(m.org.ID, userID, role)
+		if err := m.tx.InsertMember(m.ctx, mb); err != nil {
 			return nil, err
 		}
 		m.record(EventMemberAdded, map[string]string{"user_id": userID, "role": string(role)})
-		return s.withProfile(m, mb)
+		out, err := s.withProfile(m, *mb)
+		if err == nil {
+			out.OrganizationName = m.org.Name
+		}
+		return out, err
 	})
 }
 
@@ -341,10 +358,24 @@ func (s *Service) checkMemberLimit(m *mutation, adding, freed int) error {
 	if max <= 0 {
 		return nil
 	}
-	if m.org.MemberCount+m.got.Pending-freed+adding > max {
+	pending, err := s.pending(m)
+	if err != nil {
+		return err
+	}
+	if m.org.MemberCount+pending-freed+adding > max {
 		return ErrLimitExceeded
 	}
 	return nil
+}
+
+// pending is the organization's pending invitations, as the change read
+// them with the lock (limitReads), or counted now, under the lock, by a
+// change that did not ask.
+func (s *Service) pending(m *mutation) (int, error) {
+	if !m.reads.PendingAt.IsZero() {
+		return m.got.Pending, nil
+	}
+	return m.tx.CountPendingInvitations(m.ctx, m.org.ID, s.clock())
 }
 
 // GetMember returns one member with profile (PermMembersRead).
@@ -417,10 +448,21 @@ func (s *Service) target(m *mutation, userID string) (*Member, error) {
 }
 
 // keepsOwner fails with ErrLastOwner when mb is the organization's only
-// owner, counting the owners as the change read them with the lock
-// (Reads.Owners).
+// active owner, counting the active owners as the change read them with
+// the lock (Reads.Owners). An inactive owner's removal, demotion or
+// deactivation takes nothing from the owners who can act.
 func keepsOwner(m *mutation, mb *Member) error {
-	if mb.Role == RoleOwner && m.got.Owners <= 1 {
+	if mb.Role != RoleOwner || mb.Status == MembershipInactive {
+		return nil
+	}
+	n := m.got.Owners
+	if !m.reads.Owners { // a change that did not ask: count now, under the lock
+		var err error
+		if n, err = countActive(m.ctx, m.tx, mb.OrganizationID, RoleOwner); err != nil {
+			return err
+		}
+	}
+	if n <= 1 {
 		return ErrLastOwner
 	}
 	return nil
@@ -447,12 +489,12 @@ func (s *Service) UpdateMemberRole(ctx context.Context, actor Actor, slug, userI
 				return nil, err
 			}
 		}
-		if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, userID, role); err != nil {
+		from := mb.Role
+		if err := s.writeRole(m, mb, role); err != nil {
 			return nil, err
 		}
-		m.record(EventMemberRoleUpdated, map[string]string{"user_id": userID, "from": string(mb.Role), "to": string(role)})
+		m.record(EventMemberRoleUpdated, map[string]string{"user_id": userID, "from": string(from), "to": string(role)})
 		updated := []Member{*mb} // read with the lock, with its profile: no second read
-		updated[0].Role = role
 		if err := s.memberProfiles(m.ctx, updated); err != nil {
 			return nil, err
 		}
@@ -525,11 +567,11 @@ func (s *Service) TransferOwnership(ctx context.Context, actor Actor, slug, user
 			return struct{}{}, err // a role given ownership:transfer, ranked below owner
 		}
 		mb, ok := m.got.Members[userID]
-		if !ok {
-			return struct{}{}, ErrNotMember
+		if !ok || mb.Status == MembershipInactive {
+			return struct{}{}, ErrNotMember // an inactive member must be reactivated first
 		}
 		if mb.Role != RoleOwner {
-			if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, userID, RoleOwner); err != nil {
+			if err := s.writeRole(m, &mb, RoleOwner); err != nil {
 				return struct{}{}, err
 			}
 		}

@@ -39,7 +39,8 @@ type Reads struct {
 	Members []string
 	// Users: these users' profiles from the store's users (Users).
 	Users []string
-	// Owners: count the owners (CountMembers with RoleOwner).
+	// Owners: count the active owners (Memberships.CountActiveMembers with
+	// RoleOwner; CountMembers without that capability).
 	Owners bool
 	// PendingAt, when set: count the invitations pending and unexpired at
 	// that time (CountPendingInvitations).
@@ -68,7 +69,7 @@ type Locked struct {
 	Organization   *Organization
 	Members        map[string]Member     // by user ID
 	Users          map[string]User       // by user ID
-	Owners         int                   // when Reads.Owners
+	Owners         int                   // active owners, when Reads.Owners
 	Pending        int                   // when Reads.PendingAt is set
 	MemberByEmail  map[string]Member     // by email
 	PendingByEmail map[string]Invitation // by email
@@ -141,7 +142,7 @@ func readEach(ctx context.Context, rd Reader, org *Organization, r Reads) (*Lock
 	}
 	var err error
 	if r.Owners {
-		if got.Owners, err = rd.CountMembers(ctx, org.ID, RoleOwner); err != nil {
+		if got.Owners, err = countActive(ctx, rd, org.ID, RoleOwner); err != nil {
 			return nil, err
 		}
 	}

@@ -166,15 +166,16 @@ func curveOrgRows(ctx context.Context, e *Env, prefix string, n int) error {
 			slug := fmt.Sprintf("%s-%06d", prefix, i)
 			owner := slug + "-owner"
 			orgArgs = append(orgArgs, id, "Org "+slug, slug, owner, t, t)
-			memberArgs = append(memberArgs, id, owner, orgs.RoleOwner, t, id, curveUser, orgs.RoleMember, t)
+			memberArgs = append(memberArgs, id, owner, orgs.RoleOwner, t, orgs.NewID(orgs.PrefixMembership), t,
+				id, curveUser, orgs.RoleMember, t, orgs.NewID(orgs.PrefixMembership), t)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, slug, visibility, member_count,
 			team_count, created_by, created_at, updated_at) VALUES `+strings.ReplaceAll(values(end-start, 6),
 			"(?, ?, ?, ?, ?, ?)", "(?, ?, ?, 'private', 2, 0, ?, ?, ?)"), orgArgs...); err != nil {
 			return fmt.Errorf("bench: insert organizations: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES "+
-			values(2*(end-start), 4), memberArgs...); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, updated_at) VALUES "+
+			values(2*(end-start), 6), memberArgs...); err != nil {
 			return fmt.Errorf("bench: insert members: %w", err)
 		}
 	}

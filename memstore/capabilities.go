@@ -40,7 +40,7 @@ func (tx *txn) LockAndRead(ctx context.Context, key orgs.OrganizationKey, viewer
 			}
 		}
 		for _, m := range st.members[o.ID] {
-			if r.Owners && m.Role == orgs.RoleOwner {
+			if r.Owners && m.Role == orgs.RoleOwner && m.Status != orgs.MembershipInactive {
 				got.Owners++
 			}
 			email := st.users[m.UserID].Email

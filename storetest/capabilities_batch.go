@@ -70,7 +70,11 @@ func testLockReader(t *testing.T, newStore NewStore) {
 			require.NoError(t, err)
 		}
 		if r.Owners {
-			w.Owners, err = tx.CountMembers(ctx, org.ID, orgs.RoleOwner)
+			if ms, ok := tx.(orgs.Memberships); ok {
+				w.Owners, err = ms.CountActiveMembers(ctx, org.ID, orgs.RoleOwner)
+			} else {
+				w.Owners, err = tx.CountMembers(ctx, org.ID, orgs.RoleOwner)
+			}
 			require.NoError(t, err)
 		}
 		if !r.PendingAt.IsZero() {
@@ -263,7 +267,9 @@ func testBulkWriter(t *testing.T, newStore NewStore) {
 	const n = 1500
 	ms := make([]orgs.Member, n)
 	for i := range ms {
-		ms[i] = orgs.Member{OrganizationID: org.ID, UserID: fmt.Sprintf("bulk-%04d?'", i), Role: orgs.RoleMember, JoinedAt: now()}
+		t := now()
+		ms[i] = orgs.Member{ID: orgs.NewID(orgs.PrefixMembership), OrganizationID: org.ID, UserID: fmt.Sprintf("bulk-%04d?'", i),
+			Role: orgs.RoleMember, Status: orgs.MembershipActive, JoinedAt: t, UpdatedAt: t}
 	}
 	require.NoError(t, bulk(func(ctx context.Context, bw orgs.BulkWriter) error { return bw.InsertMembers(ctx, ms) }))
 	got, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: org.ID}, owner)
@@ -285,11 +291,16 @@ func testBulkWriter(t *testing.T, newStore NewStore) {
 		want error
 	}{
 		"a member again": {func(ctx context.Context, bw orgs.BulkWriter) error {
-			return bw.InsertMembers(ctx, append([]orgs.Member{{OrganizationID: org.ID, UserID: "fresh", Role: orgs.RoleMember, JoinedAt: now()}}, ms[n-1]))
+			again := ms[n-1]
+			again.ID = orgs.NewID(orgs.PrefixMembership) // a second membership of the user
+			return bw.InsertMembers(ctx, []orgs.Member{{ID: orgs.NewID(orgs.PrefixMembership), OrganizationID: org.ID, UserID: "fresh",
+				Role: orgs.RoleMember, JoinedAt: now()}, again})
 		}, orgs.ErrAlreadyMember},
 		"a member twice": {func(ctx context.Context, bw orgs.BulkWriter) error {
-			fresh := orgs.Member{OrganizationID: org.ID, UserID: "fresh", Role: orgs.RoleMember, JoinedAt: now()}
-			return bw.InsertMembers(ctx, []orgs.Member{fresh, fresh})
+			fresh := orgs.Member{ID: orgs.NewID(orgs.PrefixMembership), OrganizationID: org.ID, UserID: "fresh", Role: orgs.RoleMember, JoinedAt: now()}
+			twice := fresh
+			twice.ID = orgs.NewID(orgs.PrefixMembership)
+			return bw.InsertMembers(ctx, []orgs.Member{fresh, twice})
 		}, orgs.ErrAlreadyMember},
 		"a team member not in the organization": {func(ctx context.Context, bw orgs.BulkWriter) error {
 			return bw.InsertTeamMembers(ctx, append(tms[:n:n], orgs.TeamMember{TeamID: team.ID, UserID: outsider, Role: orgs.TeamRoleMember, JoinedAt: now()}))

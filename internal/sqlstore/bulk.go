@@ -68,9 +68,9 @@ func (q *queries) InsertMembers(ctx context.Context, ms []orgs.Member) error {
 	}
 	return q.write(ctx, func(w *queries) error {
 		err := w.atomically(ctx, len(ms) > bulkChunk, func() error {
-			return w.insertRows(ctx, len(ms), "members", "organization_id, user_id, role, joined_at", func(i int) []any {
+			return w.insertRows(ctx, len(ms), "members", "organization_id, user_id, role, joined_at, id, status, updated_at", func(i int) []any {
 				m := &ms[i]
-				return []any{m.OrganizationID, m.UserID, m.Role, m.JoinedAt}
+				return []any{m.OrganizationID, m.UserID, m.Role, m.JoinedAt, nullString(m.ID), memberStatus(m), memberUpdatedAt(m)}
 			})
 		})
 		if err != nil {
@@ -167,12 +167,13 @@ func (q *queries) InsertInvitations(ctx context.Context, invs []orgs.Invitation)
 // insertInvitations is InsertInvitations's statements.
 func (w *queries) insertInvitations(ctx context.Context, invs []orgs.Invitation) error {
 	return w.insertRows(ctx, len(invs), "invitations", `id, organization_id, email, role, status, invited_by,
-			inviter_username, token_hash, resend_count, last_sent_at, expires_at, accepted_by, created_at, updated_at`,
+			inviter_username, token_hash, resend_count, last_sent_at, expires_at, accepted_by, created_at, updated_at,
+			accepted_at, revoked_at`,
 		func(i int) []any {
 			inv := &invs[i]
 			return []any{inv.ID, inv.OrganizationID, inv.Email, inv.Role, inv.Status, inv.InvitedBy, inv.InviterUsername,
 				inv.TokenHash, inv.ResendCount, nullTime(inv.LastSentAt), inv.ExpiresAt, nullString(inv.AcceptedBy),
-				inv.CreatedAt, inv.UpdatedAt}
+				inv.CreatedAt, inv.UpdatedAt, inv.AcceptedAt, inv.RevokedAt}
 		})
 }
 

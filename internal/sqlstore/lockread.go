@@ -67,6 +67,7 @@ func (q *queries) LockAndRead(ctx context.Context, key orgs.OrganizationKey, vie
 				if err := scanRow(rows, memberFields(&m)); err != nil {
 					return err
 				}
+				fixMember(&m)
 				got.Members[m.UserID] = m
 				return nil
 			}))
@@ -91,6 +92,7 @@ func (q *queries) LockAndRead(ctx context.Context, key orgs.OrganizationKey, vie
 				if err := scanRow(rows, memberFields(&m)); err != nil {
 					return err
 				}
+				fixMember(&m)
 				byEmail = append(byEmail, m)
 				return nil
 			}))
@@ -255,10 +257,10 @@ func (q *queries) orgRef(key orgs.OrganizationKey, tokenHash []byte) (orgRef, er
 // lockedOrgQuery reads the organization as viewer sees it, with the counts
 // r asks for.
 func (q *queries) lockedOrgQuery(org orgRef, viewer string, r orgs.Reads) tq {
-	text := "SELECT " + q.orgColumns() + ", COALESCE(m.role, '') AS role"
+	text := "SELECT " + q.orgColumns() + ", COALESCE(m.role, '') AS role, COALESCE(m.status, '') = 'inactive' AS viewer_inactive"
 	var args []any
 	if r.Owners {
-		text += ", (SELECT count(*) FROM members AS w WHERE w.organization_id = o.id AND w.role = ?) AS owners"
+		text += ", (SELECT count(*) FROM members AS w WHERE w.organization_id = o.id AND w.role = ? AND w.status = 'active') AS owners"
 		args = append(args, string(orgs.RoleOwner))
 	}
 	if !r.PendingAt.IsZero() {

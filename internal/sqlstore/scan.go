@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tenantkit/orgs"
@@ -87,11 +86,6 @@ type scanFunc func(v any) error
 
 func (f scanFunc) Scan(v any) error { return f(v) }
 
-// timeLayouts are the forms a time takes in a text column (SQLite, as bun
-// writes it) or in an expression Postgres returns as text.
-var timeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00",
-	time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07", "2006-01-02 15:04:05.999999999"}
-
 // when scans a nullable time column into UTC: NULL is the zero time.
 func when(p *time.Time) sql.Scanner {
 	return scanFunc(func(v any) error {
@@ -109,13 +103,42 @@ func when(p *time.Time) sql.Scanner {
 		if !ok {
 			return fmt.Errorf("store: scan %T into a time", v)
 		}
-		for _, l := range timeLayouts {
-			if t, err := time.Parse(l, s); err == nil {
-				*p = t.UTC()
-				return nil
-			}
+		t, err := parseTime(s)
+		*p = t
+		return err
+	})
+}
+
+// whenSet scans a nullable time column into a pointer: NULL is nil.
+func whenSet(p **time.Time) sql.Scanner {
+	return scanFunc(func(v any) error {
+		if v == nil {
+			*p = nil
+			return nil
 		}
-		return fmt.Errorf("store: scan %q into a time", s)
+		var t time.Time
+		if err := when(&t).Scan(v); err != nil {
+			return err
+		}
+		*p = &t
+		return nil
+	})
+}
+
+// flag scans a boolean column (SQLite: an integer).
+func flag(p *bool) sql.Scanner {
+	return scanFunc(func(v any) error {
+		switch x := v.(type) {
+		case bool:
+			*p = x
+		case int64:
+			*p = x != 0
+		case nil:
+			*p = false
+		default:
+			return fmt.Errorf("store: scan %T into a bool", v)
+		}
+		return nil
 	})
 }
 
@@ -155,16 +178,18 @@ func blob(p *[]byte) sql.Scanner {
 	})
 }
 
-// orgFields scans orgColumns and the viewer's role into o (its domains and
-// metadata into *domains and *metadata, decoded by finishOrg).
+// orgFields scans orgColumns, the viewer's role and whether the viewer is
+// inactive into o (its domains and metadata into *domains and *metadata,
+// decoded by finishOrg).
 func orgFields(o *orgs.Organization, domains, metadata *string) fields {
 	return fields{
+		"stripe_customer_id": text{&o.StripeCustomerID}, "viewer_inactive": flag(&o.ViewerInactive),
 		"id": text{&o.ID}, "name": text{&o.Name}, "slug": text{&o.Slug}, "handle": text{&o.Handle},
 		"description": text{&o.Description}, "logo_url": text{&o.LogoURL}, "website": text{&o.Website},
 		"industry": text{&o.Industry}, "contact_email": text{&o.ContactEmail}, "contact_phone": text{&o.ContactPhone},
 		"visibility": str(&o.Visibility), "external_id": text{&o.ExternalID}, "metadata": text{metadata},
 		"member_count": number(&o.MemberCount), "team_count": number(&o.TeamCount), "created_by": text{&o.CreatedBy},
-		"created_at": when(&o.CreatedAt), "updated_at": when(&o.UpdatedAt), "domain_list": text{domains},
+		"created_at": when(&o.CreatedAt), "updated_at": when(&o.UpdatedAt), "domains_json": text{domains},
 		"role": str(&o.Role),
 	}
 }
@@ -172,9 +197,13 @@ func orgFields(o *orgs.Organization, domains, metadata *string) fields {
 // finishOrg decodes what orgFields left encoded, as bun's scan of orgRow
 // does.
 func finishOrg(o *orgs.Organization, domains, metadata string) error {
-	o.Domains = strings.Fields(domains)
-	if len(o.Domains) == 0 {
-		o.Domains = nil
+	ds, err := decodeDomains(o.ID, domains)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		o.Domains = append(o.Domains, d.Domain)
+		o.DomainDetails = append(o.DomainDetails, d)
 	}
 	if metadata != "" {
 		if err := json.Unmarshal([]byte(metadata), &o.Metadata); err != nil {
@@ -184,12 +213,12 @@ func finishOrg(o *orgs.Organization, domains, metadata string) error {
 	return nil
 }
 
-// memberFields scans memberColumns into m.
+// memberFields scans memberColumns into m (then fixMember).
 func memberFields(m *orgs.Member) fields {
 	return fields{
 		"organization_id": text{&m.OrganizationID}, "user_id": text{&m.UserID}, "role": str(&m.Role),
-		"joined_at": when(&m.JoinedAt), "username": text{&m.Username}, "email": text{&m.Email},
-		"name": text{&m.Name}, "avatar_url": text{&m.AvatarURL},
+		"joined_at": when(&m.JoinedAt), "id": text{&m.ID}, "status": str(&m.Status), "updated_at": when(&m.UpdatedAt),
+		"username": text{&m.Username}, "email": text{&m.Email}, "name": text{&m.Name}, "avatar_url": text{&m.AvatarURL},
 	}
 }
 
@@ -208,6 +237,7 @@ func invitationFields(inv *orgs.Invitation) fields {
 		"resend_count": number(&inv.ResendCount), "last_sent_at": when(&inv.LastSentAt),
 		"expires_at": when(&inv.ExpiresAt), "accepted_by": text{&inv.AcceptedBy},
 		"created_at": when(&inv.CreatedAt), "updated_at": when(&inv.UpdatedAt),
+		"accepted_at": whenSet(&inv.AcceptedAt), "revoked_at": whenSet(&inv.RevokedAt),
 	}
 }
 
