@@ -62,6 +62,7 @@ func Curve(ctx context.Context, e *Env, sizes []int, addOrgs bool, p Plan, point
 			return err
 		}
 		last = o
+		myOrgs++ // the listing user is a member
 		if err := e.Settle(ctx); err != nil {
 			return err
 		}
@@ -120,15 +121,19 @@ func curveOrgOf(ctx context.Context, e *Env, size int) (curveOrg, error) {
 		return o, err
 	}
 	o.slug = slug
-	users := ids(fmt.Sprintf("c%s", strings.ToLower(label(size))), size-1)
-	if err := e.InsertUsers(ctx, users); err != nil {
+	prefix, n := "c"+strings.ToLower(label(size)), size-1
+	if err := e.InsertUserRange(ctx, prefix, n); err != nil {
 		return o, err
 	}
-	if err := e.InsertMembers(ctx, id, users, orgs.RoleMember); err != nil {
+	if err := e.InsertMemberRange(ctx, id, prefix, n, orgs.RoleMember); err != nil {
 		return o, err
 	}
-	o.deep = users[len(users)*9/10]
-	o.found = users[len(users)/2]
+	if _, err := e.Svc.AddMember(ctx, orgs.UserActor(o.owner), o.slug, curveUser, orgs.RoleMember); err != nil {
+		return o, err
+	}
+	at := func(i int) string { return fmt.Sprintf("%s-%06d", prefix, i) }
+	o.deep = at(n * 9 / 10)
+	o.found = at(n / 2)
 	o.search = strings.ToUpper(User(o.found).Username)
 	return o, nil
 }
@@ -148,34 +153,43 @@ func curveManyOrgs(ctx context.Context, e *Env, n int) error {
 	return curveOrgRows(ctx, e, "curve-many", n)
 }
 
-// curveOrgRows inserts n organizations named prefix-i, each owned by a
-// user of its own and with the listing user as a member, with bulk SQL
-// inserts in one transaction.
+// curveOrgRows inserts n organizations named prefix-i (i in 6 digits or
+// more), each owned by a user of its own (without a profile) and with the
+// listing user as a member, in one transaction of three statements, the
+// rows generated in the database. Their IDs are the Service's (org_ and a
+// ULID), numbered as InsertMemberRange numbers memberships.
 func curveOrgRows(ctx context.Context, e *Env, prefix string, n int) error {
+	series, args := e.seriesIDs(prefix, n)
+	num := "lpad(CAST(i AS text), 7, '0')"
+	if !e.PG {
+		num = "printf('%07d', i)"
+	}
+	ulid := func(p string) string { id := orgs.NewID(p); return id[:len(p)+10] + randomCrockford(9) }
+	orgBase, ownerBase, userBase := ulid(orgs.PrefixOrganization), ulid(orgs.PrefixMembership), ulid(orgs.PrefixMembership)
+	t := now()
 	tx, err := e.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	t := now()
-	for start := 0; start < n; start += insertBatchRows {
-		end := min(start+insertBatchRows, n)
-		var orgArgs, memberArgs []any
-		for i := start; i < end; i++ {
-			id := orgs.NewID(orgs.PrefixOrganization)
-			slug := fmt.Sprintf("%s-%06d", prefix, i)
-			owner := slug + "-owner"
-			orgArgs = append(orgArgs, id, "Org "+slug, slug, owner, t, t)
-			memberArgs = append(memberArgs, id, owner, orgs.RoleOwner, t, orgs.NewID(orgs.PrefixMembership), t,
-				id, curveUser, orgs.RoleMember, t, orgs.NewID(orgs.PrefixMembership), t)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, slug, visibility, member_count,
+		team_count, created_by, created_at, updated_at)
+		SELECT ? || `+num+`, 'Org ' || x, x, 'private', 2, 0, x || '-owner', ?, ? FROM (`+series+`) AS g`,
+		append([]any{orgBase, t, t}, args...)...); err != nil {
+		return fmt.Errorf("bench: insert organizations: %w", err)
+	}
+	for _, m := range []struct {
+		user, role string
+		base       string
+	}{{"x || '-owner'", string(orgs.RoleOwner), ownerBase}, {"?", string(orgs.RoleMember), userBase}} {
+		margs := []any{orgBase}
+		if m.user == "?" {
+			margs = append(margs, curveUser)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, slug, visibility, member_count,
-			team_count, created_by, created_at, updated_at) VALUES `+strings.ReplaceAll(values(end-start, 6),
-			"(?, ?, ?, ?, ?, ?)", "(?, ?, ?, 'private', 2, 0, ?, ?, ?)"), orgArgs...); err != nil {
-			return fmt.Errorf("bench: insert organizations: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, updated_at) VALUES "+
-			values(2*(end-start), 6), memberArgs...); err != nil {
+		margs = append(margs, m.role, t, m.base, t)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, joined_at, id, status, updated_at)
+			SELECT ? || `+num+`, `+m.user+`, ?, ?, ? || `+num+`, 'active', ? FROM (`+series+`) AS g`,
+			append(margs, args...)...); err != nil {
 			return fmt.Errorf("bench: insert members: %w", err)
 		}
 	}

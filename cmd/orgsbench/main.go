@@ -37,11 +37,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tenantkit/orgs/bench"
@@ -103,7 +105,11 @@ func curveSizes(flagValue string, quick, million bool) ([]int, error) {
 }
 
 func run(dsn string, quick bool, only string, keep bool, sizes []int) error {
-	ctx := context.Background()
+	// An interrupt cancels the run, and the deferred Close still drops the
+	// Postgres schema or removes the SQLite file (a million-member curve
+	// leaves gigabytes behind otherwise).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
 	plan, mode := bench.Full, "full"
 	if quick {
