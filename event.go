@@ -58,6 +58,8 @@ var AllEventTypes = []EventType{
 	EventInvitationCreated, EventInvitationResent, EventInvitationRevoked, EventInvitationAccepted, EventInvitationDeclined,
 	EventTeamCreated, EventTeamUpdated, EventTeamDeleted, EventTeamMemberAdded, EventTeamMemberRoleUpdated, EventTeamMemberRemoved,
 	EventDomainAdded, EventDomainDeleted, EventDomainVerified, EventDomainVerificationFailed,
+	EventWebhookEndpointCreated, EventWebhookEndpointUpdated, EventWebhookEndpointDeleted,
+	EventWebhookEndpointSecretRotated, EventWebhookEndpointDisabled, EventWebhookEndpointReplayed,
 }
 
 // EventQuery filters ListEvents.

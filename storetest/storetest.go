@@ -53,8 +53,8 @@ type NewStore func(t *testing.T) orgs.Store
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
 // Categories, Pipelines, Events, Invitations, Teams, Domains, Limits,
-// Validation, Concurrency, StoreContract, Capabilities, Torture and
-// Security.
+// Validation, Concurrency, StoreContract, Capabilities, EventLog, Webhooks,
+// Torture and Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	RunWithOptions(t, newStore, Options{})
@@ -90,6 +90,8 @@ var areas = []struct {
 	{"Concurrency", TestConcurrency},
 	{"StoreContract", TestStoreContract},
 	{"Capabilities", TestCapabilities},
+	{"EventLog", TestEventLog},
+	{"Webhooks", TestWebhooks},
 	{"Torture", TestTorture},
 	{"Security", TestSecurity},
 }
