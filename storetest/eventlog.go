@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestEventLog covers the optional capability orgs.EventLog and the
@@ -409,7 +410,7 @@ func testConsumerClaimStorm(t *testing.T, newStore NewStore) {
 	for run := range 5 {
 		name := fmt.Sprintf("storm-%d", run)
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		errs := storm(n, func(i int) error {
+		errs := testkit.Storm(n, func(i int) error {
 			_, err := log.ClaimConsumer(t.Context(), orgs.ConsumerClaim{Name: name, Holder: fmt.Sprintf("r%d", i), Now: now, Until: now.Add(time.Minute)})
 			return err
 		})
@@ -497,7 +498,7 @@ func testRunConsumer(t *testing.T, newStore NewStore) {
 				return nil
 			})
 	}()
-	errs := storm(10, func(i int) error {
+	errs := testkit.Storm(10, func(i int) error {
 		for j := range 5 {
 			if _, err := f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", fmt.Sprintf("u-%d-%d", i, j), orgs.RoleMember); err != nil {
 				return err

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestWebhooks covers webhook endpoints through the Service (permissions,
@@ -329,7 +330,7 @@ func testWebhookEndpointLimit(t *testing.T, newStore NewStore) {
 	f := newFixture(t, newStore, orgs.WithWebhookOptions(orgs.WebhookOptions{MaxEndpointsPerOrganization: 5}))
 	needWebhooks(t, f.store)
 	const n = 20
-	errs := storm(n, func(i int) error {
+	errs := testkit.Storm(n, func(i int) error {
 		_, err := f.svc.CreateWebhookEndpoint(f.ctx, orgs.UserActor(owner), "acme", orgs.WebhookEndpointInput{URL: fmt.Sprintf("%s/%d", hookURL, i)})
 		return err
 	})
@@ -497,7 +498,7 @@ func testWebhookClaimStorm(t *testing.T, newStore NewStore) {
 	h.enqueue(events...)
 	var mu sync.Mutex
 	got := map[string]int{}
-	errs := storm(16, func(i int) error {
+	errs := testkit.Storm(16, func(i int) error {
 		for {
 			cs, err := h.ws.ClaimWebhookDeliveries(h.ctx, orgs.WebhookClaim{Holder: fmt.Sprintf("w%d", i), Now: h.clock.Now(), Until: h.clock.Now().Add(time.Hour), Limit: 3})
 			if err != nil {
