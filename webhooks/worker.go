@@ -50,9 +50,7 @@ type WorkerOptions struct {
 	// loopback) without opening organizations' endpoints to it.
 	HostClient *http.Client
 	// Timeout bounds each request of the default clients; zero means
-	// DefaultTimeout. A delivery is leased for the longest client timeout
-	// plus 30 seconds, so that another instance takes it over only once
-	// the attempt cannot still be running.
+	// DefaultTimeout.
 	Timeout time.Duration
 	// Concurrency bounds the attempts this worker makes at once; zero
 	// means DefaultConcurrency.
@@ -70,6 +68,11 @@ type WorkerOptions struct {
 	// Consumer configures the fan-out's consumer (batch size, lease,
 	// polling).
 	Consumer orgs.ConsumerOptions
+	// Lease is how long a worker holds a delivery it claimed; zero means
+	// the longest client timeout plus 30 seconds. It must be longer than
+	// the clients' timeouts: a lease that ends while its attempt runs lets
+	// another worker send the message too.
+	Lease time.Duration
 	// PollInterval is how often an idle worker looks for due deliveries;
 	// zero means DefaultPollInterval. Events this worker fans out are sent
 	// at once, without waiting for it.
@@ -148,7 +151,7 @@ func NewWorker(svc *orgs.Service, opts WorkerOptions) (*Worker, error) {
 	if _, ok := svc.Store().(orgs.EventLog); !ok {
 		return nil, fmt.Errorf("webhooks: the store does not implement orgs.EventLog: %w", errors.ErrUnsupported)
 	}
-	if opts.Timeout < 0 || opts.Concurrency < 0 || opts.DisableAfter < 0 || opts.PollInterval < 0 {
+	if opts.Timeout < 0 || opts.Concurrency < 0 || opts.DisableAfter < 0 || opts.PollInterval < 0 || opts.Lease < 0 {
 		return nil, errors.New("webhooks: WorkerOptions: durations and counts must not be negative")
 	}
 	if opts.Timeout == 0 {
@@ -193,7 +196,14 @@ func NewWorker(svc *orgs.Service, opts WorkerOptions) (*Worker, error) {
 	}
 	w.orgSender = &Sender{Client: opts.Client, Now: opts.Now, UserAgent: opts.UserAgent}
 	w.hostSender = &Sender{Client: opts.HostClient, Now: opts.Now, UserAgent: opts.UserAgent}
-	w.lease = max(opts.Timeout, opts.Client.Timeout, opts.HostClient.Timeout) + leaseMargin
+	longest := max(opts.Timeout, opts.Client.Timeout, opts.HostClient.Timeout)
+	w.lease = longest + leaseMargin
+	if opts.Lease != 0 {
+		if opts.Lease <= longest {
+			return nil, fmt.Errorf("webhooks: WorkerOptions.Lease (%s) must be longer than the clients' timeout (%s)", opts.Lease, longest)
+		}
+		w.lease = opts.Lease
+	}
 	return w, nil
 }
 
