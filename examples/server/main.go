@@ -96,7 +96,7 @@ type config struct {
 	// webhookPoll is the delivery worker's poll interval (0: its default).
 	webhookPoll time.Duration
 	stderr      io.Writer
-	ready  func(addr string) // called once listening, with the actual address
+	ready       func(addr string) // called once listening, with the actual address
 }
 
 const banner = `
