@@ -93,8 +93,6 @@ type WebhookEndpoint struct {
 	PreviousSecret string `json:"-"`
 }
 
-func (ep WebhookEndpoint) listKey() string { return ep.ID }
-
 // Wants reports whether the endpoint receives events of type t.
 func (ep *WebhookEndpoint) Wants(t EventType) bool {
 	return len(ep.EventTypes) == 0 || slices.Contains(ep.EventTypes, t)

@@ -234,7 +234,7 @@ func replayCondition(r orgs.WebhookReplayFilter) (string, []any) {
 		conds, args = append(conds, "e.created_at >= ? AND e.created_at < ?"), append(args, r.Since.UTC(), r.Until.UTC())
 	}
 	if len(r.Types) > 0 {
-		conds, args = append(conds, "e.type IN (?)"), append(args, bun.In(r.Types))
+		conds, args = append(conds, "e.type IN (?)"), append(args, bun.List(r.Types))
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -303,11 +303,11 @@ func (q *queries) ClaimWebhookDeliveries(ctx context.Context, c orgs.WebhookClai
 			return err
 		}
 		var eps []endpointRow
-		if err := w.db.NewRaw("SELECT "+endpointColumns+" FROM webhook_endpoints WHERE id IN (?)", bun.In(mapKeys(epIDs))).Scan(ctx, &eps); err != nil {
+		if err := w.db.NewRaw("SELECT "+endpointColumns+" FROM webhook_endpoints WHERE id IN (?)", bun.List(mapKeys(epIDs))).Scan(ctx, &eps); err != nil {
 			return w.interpretError(err)
 		}
 		var evs []orgs.Event
-		if err := w.db.NewRaw("SELECT id, organization_id, type, actor_type, actor_id, data, created_at FROM events WHERE id IN (?)", bun.In(mapKeys(evIDs))).Scan(ctx, &evs); err != nil {
+		if err := w.db.NewRaw("SELECT id, organization_id, type, actor_type, actor_id, data, created_at FROM events WHERE id IN (?)", bun.List(mapKeys(evIDs))).Scan(ctx, &evs); err != nil {
 			return w.interpretError(err)
 		}
 		byEP, byEV := map[string]orgs.WebhookEndpoint{}, map[string]orgs.Event{}
