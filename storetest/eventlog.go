@@ -65,8 +65,8 @@ func readAll(t *testing.T, log orgs.EventLog, from string, size int) []orgs.Logg
 }
 
 // settled reads the whole log once every committed event is readable. On
-// Postgres the log ends before the oldest transaction still running on the
-// server (any database), so a test elsewhere holding one open delays it.
+// Postgres the log ends before the oldest write transaction still running
+// in the database, so a test elsewhere holding one open delays it.
 func settled(t *testing.T, log orgs.EventLog) []orgs.LoggedEvent {
 	t.Helper()
 	n, err := log.CountEventsAfter(t.Context(), "")

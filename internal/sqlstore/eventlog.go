@@ -22,11 +22,12 @@ import (
 // is commit order on its own: a transaction that drew a smaller value may
 // commit after a reader has moved past a larger one. A reader therefore
 // returns only events whose transaction is older than the oldest one still
-// running (tx < pg_snapshot_xmin(pg_current_snapshot())), in (tx, seq)
-// order: every transaction below that bound has ended, so no event can
-// appear behind the reader later, and any transaction still to commit has
-// a tx at or above it. A position is "tx:seq". A transaction left open
-// (idle in transaction, holding an ID) holds readers back until it ends.
+// running in this database (see safeBound), in (tx, seq) order: every
+// transaction below that bound has ended, so no event can appear behind
+// the reader later, and any transaction still to commit has a tx at or
+// above it. A position is "tx:seq". A write transaction of this database
+// left open (idle in transaction) holds readers back until it ends; other
+// databases' do not.
 
 var _ orgs.EventLog = (*queries)(nil)
 
@@ -82,9 +83,25 @@ func (q *queries) afterCondition(p string) (string, []any, error) {
 	return "e.seq > ?", []any{lp.seq}, nil
 }
 
-// safeCondition limits a Postgres read to events no running transaction
-// can precede.
-const safeCondition = "e.tx < pg_snapshot_xmin(pg_current_snapshot())"
+// safeBound is the Postgres reader's bound, a FROM item "b" with one
+// column, bound: the oldest transaction still running at the statement's
+// snapshot (pg_snapshot_xip), or the snapshot's xmax when none is — leaving
+// out the transactions of other databases on the server (pg_stat_activity),
+// which cannot write to this table. Events of transactions below it are
+// final and visible; a transaction of this database still running, or
+// still to start, has an ID at or above it. A transaction whose database
+// pg_stat_activity does not show (a role without the privilege to see it)
+// counts as running here: the bound only gets lower, never unsafe.
+const safeBound = `(SELECT COALESCE(
+		(SELECT min(x) FROM pg_snapshot_xip(s.snap) AS x
+		 WHERE xid(x) NOT IN (SELECT a.backend_xid FROM pg_stat_activity AS a
+		                      WHERE a.backend_xid IS NOT NULL AND a.datid IS NOT NULL AND a.datname <> current_database())),
+		pg_snapshot_xmax(s.snap)) AS bound
+	FROM (SELECT pg_current_snapshot() AS snap) AS s) AS b`
+
+// safeCondition limits a Postgres read, over events e and safeBound b, to
+// final events.
+const safeCondition = "e.tx < b.bound"
 
 // loggedRow is an event with its place in the log.
 type loggedRow struct {
@@ -107,12 +124,12 @@ func (q *queries) ReadEventLog(ctx context.Context, after string, limit int) ([]
 	if cond != "" {
 		where = append(where, cond)
 	}
-	order, txCol := "e.seq", "'' AS tx"
+	order, txCol, from := "e.seq", "'' AS tx", "events AS e"
 	if q.pg {
 		where = append(where, safeCondition)
-		order, txCol = "e.tx, e.seq", "e.tx::text AS tx"
+		order, txCol, from = "e.tx, e.seq", "e.tx::text AS tx", "events AS e, "+safeBound
 	}
-	query := "SELECT e.id, e.organization_id, e.type, e.actor_type, e.actor_id, e.data, e.created_at, " + txCol + ", e.seq FROM events AS e"
+	query := "SELECT e.id, e.organization_id, e.type, e.actor_type, e.actor_id, e.data, e.created_at, " + txCol + ", e.seq FROM " + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -145,7 +162,7 @@ func (q *queries) EventLogPosition(ctx context.Context, eventID string) (string,
 	case eventID != "":
 		err = q.get(ctx, &r, "SELECT "+txCol+", e.seq FROM events AS e WHERE e.id = ?", eventID)
 	case q.pg:
-		err = q.get(ctx, &r, "SELECT "+txCol+", e.seq FROM events AS e WHERE "+safeCondition+" ORDER BY e.tx DESC, e.seq DESC LIMIT 1")
+		err = q.get(ctx, &r, "SELECT "+txCol+", e.seq FROM events AS e, "+safeBound+" WHERE "+safeCondition+" ORDER BY e.tx DESC, e.seq DESC LIMIT 1")
 	default:
 		err = q.get(ctx, &r, "SELECT "+txCol+", e.seq FROM events AS e ORDER BY e.seq DESC LIMIT 1")
 	}

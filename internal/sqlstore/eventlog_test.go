@@ -2,8 +2,10 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -184,4 +186,34 @@ func TestEventLogTwoInstances(t *testing.T) {
 	assert.Zero(t, dups, "no lease was lost: each event handled once")
 	t.Logf("two instances: %d events committed from 2 pools with open transactions, %d handled, %d duplicates, at most %d handler(s) at once",
 		writers*perWriter, len(handled), dups, maxActive.Load())
+}
+
+// TestEventLogIgnoresOtherDatabases: a write transaction left open in
+// another database of the server does not hold readers back (it cannot
+// write to this table); the plain bound, the oldest running transaction
+// of the whole server, would (the negative control).
+func TestEventLogIgnoresOtherDatabases(t *testing.T) {
+	base := pgURL(t)
+	t.Parallel()
+	s := openPostgres(t)
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	u.Path = "/postgres" // another database, present on every server
+	other, err := sql.Open("pgx", u.String())
+	require.NoError(t, err)
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback()
+	var otherXID string
+	require.NoError(t, tx.QueryRowContext(ctx, "SELECT pg_current_xact_id()::text").Scan(&otherXID))
+
+	id := orgs.NewID(orgs.PrefixEvent)
+	require.NoError(t, s.InsertEvent(ctx, eventAt(orgs.NewID(orgs.PrefixOrganization), id)))
+	got := waitLog(t, s, 1)
+	assert.Equal(t, id, got[0].ID, "read while another database's transaction is open")
+
+	var plain []string
+	require.NoError(t, s.DB().NewRaw("SELECT id FROM events WHERE tx < pg_snapshot_xmin(pg_current_snapshot())").Scan(ctx, &plain))
+	assert.Empty(t, plain, "negative control: the server-wide bound (xmin) waits for transaction %s of another database", otherXID)
 }
