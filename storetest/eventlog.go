@@ -46,8 +46,6 @@ func needEventLog(t *testing.T, store orgs.Store) orgs.EventLog {
 	return log
 }
 
-var system = orgs.SystemActor()
-
 // readAll reads the whole log after position from, in pages of size.
 func readAll(t *testing.T, log orgs.EventLog, from string, size int) []orgs.LoggedEvent {
 	t.Helper()

@@ -54,7 +54,7 @@ type NewStore func(t *testing.T) orgs.Store
 // as a parallel subtest named after it: Organizations, Members, Ranks,
 // Categories, Pipelines, Events, Invitations, Teams, Domains, Limits,
 // Validation, Concurrency, StoreContract, Capabilities, EventLog, Webhooks,
-// Torture and Security.
+// System, Torture and Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	RunWithOptions(t, newStore, Options{})
@@ -92,6 +92,7 @@ var areas = []struct {
 	{"Capabilities", TestCapabilities},
 	{"EventLog", TestEventLog},
 	{"Webhooks", TestWebhooks},
+	{"System", TestSystem},
 	{"Torture", TestTorture},
 	{"Security", TestSecurity},
 }
