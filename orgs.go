@@ -30,6 +30,7 @@ type Service struct {
 	invitations    InvitationOptions
 	notifier       Notifier
 	verifier       DomainVerifier
+	webhooks       WebhookOptions
 }
 
 // Limits are optional caps; zero means unlimited. Each holds under

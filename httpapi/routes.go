@@ -80,6 +80,15 @@ var routeTable = []route{
 	rt(http.MethodPost, "/organizations/{slug}/domains/{id}/verify", (*Handler).verifyDomain),
 
 	rt(http.MethodGet, "/organizations/{slug}/events", (*Handler).listEvents),
+
+	rt(http.MethodGet, "/organizations/{slug}/webhooks", (*Handler).listWebhooks),
+	rt(http.MethodPost, "/organizations/{slug}/webhooks", (*Handler).createWebhook),
+	rt(http.MethodGet, "/organizations/{slug}/webhooks/{id}", (*Handler).getWebhook),
+	rt(http.MethodPatch, "/organizations/{slug}/webhooks/{id}", (*Handler).updateWebhook),
+	rt(http.MethodDelete, "/organizations/{slug}/webhooks/{id}", (*Handler).deleteWebhook),
+	rt(http.MethodPost, "/organizations/{slug}/webhooks/{id}/rotate-secret", (*Handler).rotateWebhookSecret),
+	rt(http.MethodGet, "/organizations/{slug}/webhooks/{id}/attempts", (*Handler).listWebhookAttempts),
+	rt(http.MethodPost, "/organizations/{slug}/webhooks/{id}/replay", (*Handler).replayWebhooks),
 }
 
 // Routes lists every operation the Handler serves, in a stable order.

@@ -105,6 +105,8 @@ type state struct {
 	invitations map[string]orgs.Invitation            // by ID
 	teams       map[string]orgs.Team                  // by ID; MemberCount unset
 	teamMembers map[string]map[string]orgs.TeamMember // by team ID, user ID; profile unset
+	log         *eventLogState                        // the event log and consumers (eventlog.go)
+	hooks       *webhookState                         // webhook endpoints, deliveries, attempts (webhooks.go)
 }
 
 // Transact runs fn with the write lock held, journaling fn's writes, and
@@ -441,6 +443,7 @@ func (tx *txn) DeleteOrganization(ctx context.Context, orgID string) error {
 		delWhere(tx, st.domains, func(d orgs.Domain) bool { return d.OrganizationID == orgID })
 		delWhere(tx, st.pipelines, func(p orgs.Pipeline) bool { return p.OrganizationID == orgID })
 		delWhere(tx, st.invitations, func(i orgs.Invitation) bool { return i.OrganizationID == orgID })
+		tx.deleteWebhooksOf(st, orgID)
 		return nil
 	})
 }
@@ -737,6 +740,7 @@ func (tx *txn) InsertEvent(ctx context.Context, e *orgs.Event) error {
 		stored := *e
 		stored.Data = maps.Clone(e.Data)
 		set(tx, st.events, e.ID, stored)
+		tx.appendToLog(st, e.ID)
 		return nil
 	})
 }

@@ -53,8 +53,8 @@ type NewStore func(t *testing.T) orgs.Store
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
 // Categories, Pipelines, Events, Invitations, Teams, Domains, Limits,
-// Validation, Concurrency, Bulk, StoreContract, Capabilities, System,
-// Torture and Security.
+// Validation, Concurrency, Bulk, StoreContract, Capabilities, EventLog,
+// Webhooks, System, Torture and Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	RunWithOptions(t, newStore, Options{})
@@ -91,6 +91,8 @@ var areas = []struct {
 	{"Bulk", TestBulk},
 	{"StoreContract", TestStoreContract},
 	{"Capabilities", TestCapabilities},
+	{"EventLog", TestEventLog},
+	{"Webhooks", TestWebhooks},
 	{"System", TestSystem},
 	{"Torture", TestTorture},
 	{"Security", TestSecurity},
