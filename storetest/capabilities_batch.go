@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -239,6 +240,16 @@ func testWriteBatcher(t *testing.T, newStore NewStore) {
 			n, err := tx.CountMembers(ctx, org.ID, "")
 			require.NoError(t, err)
 			assert.Equal(t, 2, n)
+			// Reads of other kinds too: a profile, the categories.
+			require.NoError(t, tx.PutUser(ctx, &orgs.User{ID: "batched-user", Username: "batched"}))
+			us, err := tx.Users(ctx, []string{"batched-user"})
+			require.NoError(t, err)
+			assert.Equal(t, "batched", us["batched-user"].Username, "a profile put in the transaction")
+			cat := orgs.Category{ID: orgs.NewID(orgs.PrefixCategory), OrganizationID: org.ID, Name: "Batched", CreatedAt: now()}
+			require.NoError(t, tx.InsertCategories(ctx, []orgs.Category{cat}))
+			cs, err := tx.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: org.ID})
+			require.NoError(t, err)
+			assert.True(t, slices.ContainsFunc(cs, func(c orgs.Category) bool { return c.ID == cat.ID }), "a category inserted in the transaction")
 			return nil
 		})
 		require.NoError(t, err)

@@ -43,6 +43,9 @@ func (q *queries) ListCategories(ctx context.Context, f orgs.CategoryFilter) ([]
 	if err := q.ready(); err != nil {
 		return nil, err
 	}
+	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+		return nil, err
+	}
 	var cs []orgs.Category
 	err := q.db.NewRaw(`SELECT id, organization_id, name, position, created_at FROM categories
 		WHERE organization_id = ? ORDER BY position, id`, orgID).Scan(ctx, &cs)

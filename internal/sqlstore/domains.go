@@ -64,6 +64,9 @@ func (q *queries) ListDomains(ctx context.Context, f orgs.DomainFilter) ([]orgs.
 	if err := q.ready(); err != nil {
 		return nil, err
 	}
+	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+		return nil, err
+	}
 	var rows []domainRow
 	err := q.db.NewRaw("SELECT "+domainColumns+" FROM organization_domains WHERE organization_id = ? ORDER BY id", orgID).
 		Scan(ctx, &rows)

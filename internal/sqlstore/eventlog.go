@@ -116,6 +116,9 @@ func (q *queries) ReadEventLog(ctx context.Context, after string, limit int) ([]
 	if err := q.ready(); err != nil {
 		return nil, err
 	}
+	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+		return nil, err
+	}
 	cond, args, err := q.afterCondition(after)
 	if err != nil {
 		return nil, err
@@ -244,10 +247,10 @@ func (q *queries) AdvanceConsumer(ctx context.Context, c orgs.ConsumerClaim, fro
 	var n int64
 	var err error
 	if to == from {
-		n, err = q.exec(ctx, "UPDATE event_consumers SET lease_until = ? WHERE name = ? AND holder = ? AND position = ?",
+		n, err = q.execCount(ctx, "UPDATE event_consumers SET lease_until = ? WHERE name = ? AND holder = ? AND position = ?",
 			c.Until.UTC(), c.Name, c.Holder, from)
 	} else {
-		n, err = q.exec(ctx, "UPDATE event_consumers SET position = ?, lease_until = ?, updated_at = ? WHERE name = ? AND holder = ? AND position = ?",
+		n, err = q.execCount(ctx, "UPDATE event_consumers SET position = ?, lease_until = ?, updated_at = ? WHERE name = ? AND holder = ? AND position = ?",
 			to, c.Until.UTC(), c.Now.UTC(), c.Name, c.Holder, from)
 	}
 	if err == nil && n == 0 {
@@ -278,6 +281,9 @@ func (q *queries) GetConsumer(ctx context.Context, name string) (*orgs.ConsumerS
 // ListConsumers returns the consumers by name.
 func (q *queries) ListConsumers(ctx context.Context) ([]orgs.ConsumerState, error) {
 	if err := q.ready(); err != nil {
+		return nil, err
+	}
+	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
 		return nil, err
 	}
 	var rows []consumerRow

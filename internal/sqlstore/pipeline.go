@@ -52,6 +52,7 @@ type stmt struct {
 	fk     error            // what a foreign key violation means (default ErrNotFound)
 	read   func(Rows) error // reads the statement's rows, when set
 	lock   bool             // a lock: never held back
+	count  bool             // its rows affected are used (execCount): never held back
 	commit bool             // COMMIT: its tag must say COMMIT
 
 	// tmpl and args, when tmpl is set, are query with placeholders, for a
@@ -97,7 +98,7 @@ func (p *pipe) exec(ctx context.Context, q *queries, st stmt) (int64, error) {
 	if st.expect > 0 {
 		st.query = expecting(st.query, st.expect)
 	}
-	if p.batch && !st.lock {
+	if p.batch && !st.lock && !st.count {
 		p.pending = append(p.pending, st)
 		return 0, nil
 	}

@@ -48,6 +48,9 @@ func (q *queries) ListPipelines(ctx context.Context, f orgs.PipelineFilter) ([]o
 	if err := q.ready(); err != nil {
 		return nil, err
 	}
+	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+		return nil, err
+	}
 	var ps []orgs.Pipeline
 	err := q.db.NewRaw("SELECT "+pipelineColumns+" FROM pipelines WHERE organization_id = ? ORDER BY id", orgID).
 		Scan(ctx, &ps)

@@ -209,6 +209,15 @@ func (q *queries) exec(ctx context.Context, query string, args ...any) (int64, e
 	return q.execStmt(ctx, q.stmtOf(query, args))
 }
 
+// execCount is exec for a write whose caller uses the rows it affected:
+// in a pipelined transaction that batches writes it is sent at once, with
+// the held-back writes before it, rather than held back.
+func (q *queries) execCount(ctx context.Context, query string, args ...any) (int64, error) {
+	st := q.stmtOf(query, args)
+	st.count = true
+	return q.execStmt(ctx, st)
+}
+
 // execStmt runs st, a write.
 func (q *queries) execStmt(ctx context.Context, st stmt) (int64, error) {
 	if q.p != nil {

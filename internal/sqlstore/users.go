@@ -23,6 +23,9 @@ func (q *queries) Users(ctx context.Context, ids []string) (map[string]orgs.User
 	if err := q.ready(); err != nil {
 		return nil, err
 	}
+	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+		return nil, err
+	}
 	out := make(map[string]orgs.User, len(ids))
 	if len(ids) == 0 {
 		return out, nil

@@ -128,6 +128,9 @@ func (q *queries) ListWebhookEndpoints(ctx context.Context, f orgs.WebhookEndpoi
 	if err := q.ready(); err != nil {
 		return nil, err
 	}
+	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+		return nil, err
+	}
 	cond, args := orgCondition("organization_id", f.OrganizationID)
 	if f.WithHost && f.OrganizationID != "" {
 		cond = "(" + cond + " OR organization_id IS NULL)"
@@ -152,7 +155,7 @@ func (q *queries) SetWebhookEndpointFailing(ctx context.Context, id string, sinc
 		if since == nil {
 			return w.execOne(ctx, "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ?", id)
 		}
-		n, err := w.exec(ctx, "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?", since.UTC(), id)
+		n, err := w.execCount(ctx, "UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?", since.UTC(), id)
 		if err == nil && n == 0 {
 			err = orgs.ErrNotFound
 		}
@@ -256,7 +259,7 @@ func (q *queries) ReplayWebhookDeliveries(ctx context.Context, r orgs.WebhookRep
 			return fmt.Errorf("store: %d events to replay, at most %d: %w", count, r.MaxEvents, orgs.ErrLimitExceeded)
 		}
 		now := r.Now.UTC()
-		n, err = w.exec(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, organization_id, state, attempts, next_attempt_at, created_at, updated_at)
+		n, err = w.execCount(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, organization_id, state, attempts, next_attempt_at, created_at, updated_at)
 			SELECT ?, e.id, e.organization_id, 'pending', 0, `+q.ts()+`, `+q.ts()+`, `+q.ts()+` FROM events AS e WHERE `+cond+`
 			ON CONFLICT (endpoint_id, event_id) DO UPDATE SET state = 'pending', attempts = 0,
 				next_attempt_at = excluded.next_attempt_at, holder = NULL, lease_until = NULL, updated_at = excluded.updated_at`,
@@ -353,7 +356,7 @@ func (q *queries) FinishWebhookAttempt(ctx context.Context, claimed orgs.Webhook
 				return err
 			}
 		}
-		n, err := w.exec(ctx, `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, updated_at = ?, holder = NULL, lease_until = NULL
+		n, err := w.execCount(ctx, `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, updated_at = ?, holder = NULL, lease_until = NULL
 			WHERE endpoint_id = ? AND event_id = ? AND holder = ? AND attempts = ?`,
 			string(up.State), up.Attempts, up.NextAttemptAt.UTC(), up.UpdatedAt.UTC(),
 			claimed.EndpointID, claimed.EventID, claimed.Holder, claimed.Attempts)
