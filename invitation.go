@@ -429,15 +429,13 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor Actor, slug, id st
 	})
 }
 
-// respond runs the checks common to accepting and declining: the token names
-// a pending, unexpired invitation whose email matches the acting user's;
-// then it calls fn, as a change of the invitation's organization (locked).
+// respond runs the checks common to accepting and declining by token: the
+// token names a pending, unexpired invitation whose email matches the acting
+// user's (unless SkipEmailCheck); then it calls fn, as a change of the
+// invitation's organization (locked).
 func (s *Service) respond(ctx context.Context, actor Actor, token string, fn func(m *mutation, inv *Invitation) error) error {
-	if err := actor.check(); err != nil {
+	if err := checkInvitee(actor); err != nil {
 		return err
-	}
-	if actor.system {
-		return invalid("actor", "an invitation is answered by the invited user")
 	}
 	hash, ok := parseToken(token)
 	if !ok {
@@ -447,37 +445,74 @@ func (s *Service) respond(ctx context.Context, actor Actor, token string, fn fun
 	if err != nil {
 		return err
 	}
-	var email string
+	email := ""
 	if !s.invitations.SkipEmailCheck {
-		u, err := s.lookupUser(ctx, actor.userID)
+		if email, err = s.inviteeEmail(ctx, actor); err != nil {
+			return err
+		}
+	}
+	return s.answer(ctx, actor, found.OrganizationID, !s.invitations.SkipEmailCheck, email,
+		func(m *mutation) (*Invitation, error) {
+			inv, err := m.tx.GetInvitationByTokenHash(m.ctx, hash)
+			if err != nil {
+				return nil, err
+			}
+			if subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 {
+				return nil, ErrNotFound
+			}
+			return inv, nil
+		}, fn)
+}
+
+// checkInvitee checks that actor is a user: an invitation is answered by
+// the invited user, never by the system caller.
+func checkInvitee(actor Actor) error {
+	if err := actor.check(); err != nil {
+		return err
+	}
+	if actor.system {
+		return invalid("actor", "an invitation is answered by the invited user")
+	}
+	return nil
+}
+
+// inviteeEmail is the acting user's email from the directory, in its normal
+// form, or "": an address that does not normalize matches no invitation.
+func (s *Service) inviteeEmail(ctx context.Context, actor Actor) (string, error) {
+	u, err := s.lookupUser(ctx, actor.userID)
+	if err != nil {
+		return "", err
+	}
+	email, _ := NormalizeEmail(u.Email)
+	return email, nil
+}
+
+// answer is the locked half of accepting or declining: as a change of the
+// organization orgID, it re-reads the invitation with read, checks that it
+// is pending and unexpired and, when checkEmail, that it is addressed to
+// email, and calls fn.
+func (s *Service) answer(ctx context.Context, actor Actor, orgID string, checkEmail bool, email string,
+	read func(m *mutation) (*Invitation, error), fn func(m *mutation, inv *Invitation) error) error {
+	return mutateErr(ctx, s, actor, orgID, permNone, func(m *mutation) error {
+		inv, err := read(m)
 		if err != nil {
 			return err
 		}
-		// The directory's email in its normal form, or none: an address
-		// that does not normalize matches no invitation.
-		email, _ = NormalizeEmail(u.Email)
-	}
-	_, err = mutate(ctx, s, actor, found.OrganizationID, permNone, func(m *mutation) (struct{}, error) {
-		inv, err := m.tx.GetInvitationByTokenHash(m.ctx, hash)
-		if err != nil {
-			return struct{}{}, err
-		}
-		if subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 || inv.OrganizationID != m.org.ID {
-			return struct{}{}, ErrNotFound
+		if inv.OrganizationID != m.org.ID {
+			return ErrNotFound
 		}
 		switch s.status(inv) {
 		case InvitationPending:
 		case InvitationExpired:
-			return struct{}{}, ErrInvitationExpired
+			return ErrInvitationExpired
 		default:
-			return struct{}{}, ErrInvitationNotPending
+			return ErrInvitationNotPending
 		}
-		if !s.invitations.SkipEmailCheck && email != inv.Email {
-			return struct{}{}, ErrEmailMismatch
+		if checkEmail && email != inv.Email {
+			return ErrEmailMismatch
 		}
-		return struct{}{}, fn(m, inv)
+		return fn(m, inv)
 	})
-	return err
 }
 
 // AcceptInvitation makes the acting user a member with the invited role and
@@ -488,27 +523,8 @@ func (s *Service) respond(ctx context.Context, actor Actor, token string, fn fun
 // ErrAlreadyMember, or ErrLimitExceeded when the organization is full.
 func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token string) (*Member, error) {
 	var out *Member
-	err := s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) error {
-		if max := s.limits.MembersPerOrganization; max > 0 {
-			n, err := m.tx.CountMembers(m.ctx, inv.OrganizationID, "")
-			if err != nil {
-				return err
-			}
-			if n >= max {
-				return ErrLimitExceeded
-			}
-		}
-		now := s.clock()
-		if err := m.tx.InsertMember(m.ctx, &Member{OrganizationID: inv.OrganizationID, UserID: actor.userID, Role: inv.Role, JoinedAt: now}); err != nil {
-			return err
-		}
-		inv.Status, inv.AcceptedBy, inv.UpdatedAt = InvitationAccepted, actor.userID, now
-		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
-			return err
-		}
-		m.record(EventInvitationAccepted, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID, "role": string(inv.Role)})
-		var err error
-		out, err = s.member(m.ctx, m.tx, inv.OrganizationID, actor.userID)
+	err := s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) (err error) {
+		out, err = s.join(m, inv)
 		return err
 	})
 	if err != nil {
@@ -517,15 +533,42 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token strin
 	return out, nil
 }
 
+// join makes the change's actor a member by inv, under the organization's
+// lock, and marks inv accepted.
+func (s *Service) join(m *mutation, inv *Invitation) (*Member, error) {
+	if max := s.limits.MembersPerOrganization; max > 0 {
+		n, err := m.tx.CountMembers(m.ctx, inv.OrganizationID, "")
+		if err != nil {
+			return nil, err
+		}
+		if n >= max {
+			return nil, ErrLimitExceeded
+		}
+	}
+	now := s.clock()
+	if err := m.tx.InsertMember(m.ctx, &Member{OrganizationID: inv.OrganizationID, UserID: m.actor.userID, Role: inv.Role, JoinedAt: now}); err != nil {
+		return nil, err
+	}
+	inv.Status, inv.AcceptedBy, inv.UpdatedAt = InvitationAccepted, m.actor.userID, now
+	if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
+		return nil, err
+	}
+	m.record(EventInvitationAccepted, map[string]string{"invitation_id": inv.ID, "user_id": m.actor.userID, "role": string(inv.Role)})
+	return s.member(m.ctx, m.tx, inv.OrganizationID, m.actor.userID)
+}
+
 // DeclineInvitation marks the invitation declined. The same checks as
 // AcceptInvitation apply.
 func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, token string) error {
-	return s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) error {
-		inv.Status, inv.UpdatedAt = InvitationDeclined, s.clock()
-		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
-			return err
-		}
-		m.record(EventInvitationDeclined, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID})
-		return nil
-	})
+	return s.respond(ctx, actor, token, s.decline)
+}
+
+// decline marks inv declined by the change's actor.
+func (s *Service) decline(m *mutation, inv *Invitation) error {
+	inv.Status, inv.UpdatedAt = InvitationDeclined, s.clock()
+	if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
+		return err
+	}
+	m.record(EventInvitationDeclined, map[string]string{"invitation_id": inv.ID, "user_id": m.actor.userID})
+	return nil
 }

@@ -52,7 +52,7 @@ type NewStore func(t *testing.T) orgs.Store
 
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
-// Categories, Pipelines, Events, Invitations, Teams, Domains, Limits,
+// Categories, Pipelines, Events, Invitations, Invitee, Teams, Domains, Limits,
 // Validation, Concurrency, StoreContract, Capabilities, Torture and
 // Security.
 func Run(t *testing.T, newStore NewStore) {
@@ -83,6 +83,7 @@ var areas = []struct {
 	{"Pipelines", TestPipelines},
 	{"Events", TestEvents},
 	{"Invitations", TestInvitations},
+	{"Invitee", TestInvitee},
 	{"Teams", TestTeams},
 	{"Domains", TestDomains},
 	{"Limits", TestLimits},
