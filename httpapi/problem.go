@@ -36,6 +36,7 @@ const (
 	CodeValidationFailed     = "validation_failed"      // 422: with errors [{field, message}]
 	CodeResendTooSoon        = "resend_too_soon"        // 429
 	CodeInternal             = "internal"               // 500: logged with the request ID
+	CodeNotImplemented       = "not_implemented"        // 501: the Service's store lacks what the route needs
 	CodeDomainCheckFailed    = "domain_check_failed"    // 503: the DNS check could not be made
 )
 
@@ -101,6 +102,7 @@ var sentinels = []struct {
 	{orgs.ErrInvitationExpired, http.StatusGone, CodeInvitationExpired, "the invitation has expired"},
 	{orgs.ErrResendTooSoon, http.StatusTooManyRequests, CodeResendTooSoon, "the invitation was sent too recently; try again later"},
 	{orgs.ErrDomainCheckFailed, http.StatusServiceUnavailable, CodeDomainCheckFailed, "the domain could not be checked; try again later"},
+	{errors.ErrUnsupported, http.StatusNotImplemented, CodeNotImplemented, "the server's store does not support this operation"},
 }
 
 // problemFor is the one place errors become problems: the Handler's own

@@ -201,6 +201,7 @@ var defaultMessages = map[string]string{
 	"accept.title":                     "Invitation",
 	"accept.heading":                   "%s invites you to join %s",
 	"accept.heading_unknown":           "You are invited to join an organization",
+	"accept.heading_no_inviter":        "You are invited to join %s",
 	"accept.organization":              "Organization",
 	"accept.invited_by":                "Invited by",
 	"accept.role":                      "Your role",
