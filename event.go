@@ -47,6 +47,10 @@ const (
 	EventDomainDeleted            EventType = "domain.deleted"             // domain_id, domain
 	EventDomainVerified           EventType = "domain.verified"            // domain_id, domain
 	EventDomainVerificationFailed EventType = "domain.verification_failed" // domain_id, domain
+
+	EventRoleCreated EventType = "role.created" // role_id, name, rank: an organization's own role
+	EventRoleUpdated EventType = "role.updated" // role_id, name, rank, from (the old name, when renamed)
+	EventRoleDeleted EventType = "role.deleted" // role_id, name, reassigned_to and reassigned (a count), when its holders were reassigned
 )
 
 // AllEventTypes lists every EventType the Service emits.
@@ -58,6 +62,7 @@ var AllEventTypes = []EventType{
 	EventInvitationCreated, EventInvitationResent, EventInvitationRevoked, EventInvitationAccepted, EventInvitationDeclined,
 	EventTeamCreated, EventTeamUpdated, EventTeamDeleted, EventTeamMemberAdded, EventTeamMemberRoleUpdated, EventTeamMemberRemoved,
 	EventDomainAdded, EventDomainDeleted, EventDomainVerified, EventDomainVerificationFailed,
+	EventRoleCreated, EventRoleUpdated, EventRoleDeleted,
 }
 
 // EventQuery filters ListEvents.

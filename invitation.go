@@ -213,6 +213,9 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 		LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now,
 	}
 	org, err := mutate(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) (*Organization, error) {
+		if err := m.checkRole(in.Role); err != nil {
+			return nil, err
+		}
 		if err := s.mayGrant(m, in.Role); err != nil {
 			return nil, err
 		}

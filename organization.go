@@ -245,7 +245,7 @@ func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor Actor, 
 	if !actor.system && org.Role == "" {
 		return nil, ErrNotFound
 	}
-	if err := s.authorize(actor, org, PermOrgRead); err != nil {
+	if err := s.authorize(ctx, actor, org, PermOrgRead, &roleTable{s: s, r: s.store, orgID: org.ID}); err != nil {
 		return nil, err
 	}
 	return org, nil

@@ -30,6 +30,11 @@ type Service struct {
 	invitations    InvitationOptions
 	notifier       Notifier
 	verifier       DomainVerifier
+
+	perms          []Permission        // known permissions: built-in, then registered
+	permSet        map[Permission]bool // the same, as a set
+	grants         []grant             // WithGrant's, applied by New
+	ownerRedefined bool                // WithRole replaced the owner role
 }
 
 // Limits are optional caps; zero means unlimited. Each holds under
@@ -42,6 +47,9 @@ type Limits struct {
 	OrganizationsPerUser int
 	// PendingInvitationsPerOrganization caps pending, unexpired invitations.
 	PendingInvitationsPerOrganization int
+	// RolesPerOrganization caps the roles one organization defines, below
+	// MaxOrganizationRoles, which always applies.
+	RolesPerOrganization int
 }
 
 // Option configures a Service.
@@ -54,7 +62,16 @@ func WithRole(def RoleDef) Option {
 		if !validRoleName(string(def.Name)) {
 			return invalid("role", "name must be 1–32 lower-case letters, digits, ':', '_' or '-'")
 		}
+		for _, p := range def.Permissions {
+			if !validPermissionName(p) {
+				return invalid("role", fmt.Sprintf("permission %q must be 1–64 lower-case letters, digits, ':', '_', '-' or '.'", p))
+			}
+			s.register(p)
+		}
 		s.roles.add(def)
+		if def.Name == RoleOwner {
+			s.ownerRedefined = true
+		}
 		return nil
 	}
 }
@@ -137,11 +154,18 @@ func New(store Store, opts ...Option) (*Service, error) {
 		logger:         slog.Default(),
 		invitations:    DefaultInvitationOptions,
 		verifier:       DNSVerifier{},
+		permSet:        map[Permission]bool{},
+	}
+	for _, p := range AllPermissions {
+		s.register(p)
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.finishRoles(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -172,7 +196,7 @@ func (s *Service) Roles() []RoleDef {
 	var defs []RoleDef
 	for name, e := range s.roles {
 		d := RoleDef{Name: name, Rank: e.rank}
-		for _, p := range AllPermissions {
+		for _, p := range s.perms {
 			if e.perms[p] {
 				d.Permissions = append(d.Permissions, p)
 			}
@@ -217,16 +241,17 @@ func (s *Service) view(ctx context.Context, actor Actor, ref string, perm Permis
 	if err != nil {
 		return nil, err
 	}
-	return org, s.authorize(actor, org, perm)
+	return org, s.authorize(ctx, actor, org, perm, &roleTable{s: s, r: s.store, orgID: org.ID})
 }
 
 // permNone is the permission of a call that needs none in the organization
 // (answering an invitation to it): only its existence is checked.
 const permNone Permission = ""
 
-// authorize checks that actor may do perm in org, read with actor's role.
-// The system caller may do everything.
-func (s *Service) authorize(actor Actor, org *Organization, perm Permission) error {
+// authorize checks that actor may do perm in org, read with actor's role,
+// whose permissions roles resolves (the organization's own roles
+// included). The system caller may do everything.
+func (s *Service) authorize(ctx context.Context, actor Actor, org *Organization, perm Permission, roles *roleTable) error {
 	switch {
 	case actor.system, perm == permNone:
 		return nil
@@ -238,7 +263,12 @@ func (s *Service) authorize(actor Actor, org *Organization, perm Permission) err
 			return nil
 		}
 		return ErrForbidden
-	case !s.roles.can(org.Role, perm):
+	}
+	ok, err := roles.can(ctx, org.Role, perm)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return ErrForbidden
 	}
 	return nil
@@ -270,7 +300,7 @@ func (s *Service) lock(ctx context.Context, tx Tx, actor Actor, key Organization
 	if err != nil {
 		return nil, err
 	}
-	return org, s.authorize(actor, org, perm)
+	return org, s.authorize(ctx, actor, org, perm, &roleTable{s: s, r: tx, orgID: org.ID})
 }
 
 // mutation is one change in progress: its transaction, the actor, the
@@ -283,6 +313,7 @@ type mutation struct {
 	actor  Actor
 	org    *Organization
 	events []*Event
+	roles  *roleTable // the organization's roles, read when first needed
 }
 
 // record adds an event of the change to m.org's log; it is appended in the

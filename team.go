@@ -159,8 +159,11 @@ func (s *Service) manageTeam(m *mutation, teamSlug string) (*Team, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.actor.system || s.roles.can(m.org.Role, PermTeamsManage) {
+	if m.actor.system {
 		return t, nil
+	}
+	if ok, err := m.roleTable().can(m.ctx, m.org.Role, PermTeamsManage); err != nil || ok {
+		return t, err
 	}
 	tm, err := m.tx.GetTeamMember(m.ctx, t.ID, m.actor.userID)
 	if errors.Is(err, ErrNotFound) || (err == nil && tm.Role != TeamRoleMaintainer) {

@@ -84,6 +84,11 @@ var routeTable = []route{
 	rt(http.MethodPost, "/organizations/{slug}/domains/{id}/verify", (*Handler).verifyDomain),
 
 	rt(http.MethodGet, "/organizations/{slug}/events", (*Handler).listEvents),
+
+	rt(http.MethodGet, "/organizations/{slug}/roles", (*Handler).listRoles),
+	rt(http.MethodPost, "/organizations/{slug}/roles", (*Handler).createRole),
+	rt(http.MethodPatch, "/organizations/{slug}/roles/{role}", (*Handler).updateRole),
+	rt(http.MethodDelete, "/organizations/{slug}/roles/{role}", (*Handler).deleteRole),
 }
 
 // Routes lists every operation the Handler serves, in a stable order.

@@ -136,6 +136,15 @@ var samples = map[string]func(f *fixture) sample{
 	},
 
 	"GET /organizations/{slug}/events": func(f *fixture) sample { return sample{path: f.base() + "/events"} },
+
+	"GET /organizations/{slug}/roles": func(f *fixture) sample { return sample{path: f.base() + "/roles"} },
+	"POST /organizations/{slug}/roles": func(f *fixture) sample {
+		return sample{f.base() + "/roles", map[string]any{"name": "reviewer", "rank": 120, "permissions": []string{"org:read"}}}
+	},
+	"PATCH /organizations/{slug}/roles/{role}": func(f *fixture) sample {
+		return sample{f.base() + "/roles/editor", map[string]any{"rank": 110}}
+	},
+	"DELETE /organizations/{slug}/roles/{role}": func(f *fixture) sample { return sample{path: f.base() + "/roles/editor"} },
 }
 
 func updateExternalID(id string) orgs.UpdateOrganizationInput {
@@ -304,6 +313,9 @@ var authzMatrix = map[string][5]int{
 	"POST /organizations/{slug}/domains":                               {404, 403, 201, 201, 404},
 	"DELETE /organizations/{slug}/domains/{id}":                        {404, 403, 204, 204, 404},
 	"POST /organizations/{slug}/domains/{id}/verify":                   {404, 403, 200, 200, 404},
+	"POST /organizations/{slug}/roles":                                 {404, 403, 403, 201, 404},
+	"PATCH /organizations/{slug}/roles/{role}":                         {404, 403, 403, 200, 404},
+	"DELETE /organizations/{slug}/roles/{role}":                        {404, 403, 403, 204, 404},
 }
 
 // readOnlyPosts are the POST routes that write nothing (a token travels in

@@ -52,7 +52,7 @@ type NewStore func(t *testing.T) orgs.Store
 
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
-// Categories, Pipelines, Events, Invitations, Invitee, Teams, Domains, Limits,
+// Categories, Pipelines, Events, Invitations, Invitee, Roles, Authorize, Teams, Domains, Limits,
 // Validation, Concurrency, StoreContract, Capabilities, Torture and
 // Security.
 func Run(t *testing.T, newStore NewStore) {
@@ -84,6 +84,8 @@ var areas = []struct {
 	{"Events", TestEvents},
 	{"Invitations", TestInvitations},
 	{"Invitee", TestInvitee},
+	{"Roles", TestRoles},
+	{"Authorize", TestAuthorize},
 	{"Teams", TestTeams},
 	{"Domains", TestDomains},
 	{"Limits", TestLimits},

@@ -15,7 +15,8 @@
 // categories (organization_id, name_key = orgs.NameKey(name))
 // (ErrNameTaken); teams (organization_id, slug) (ErrSlugTaken); and
 // invitations (organization_id, email) WHERE status = 'pending'
-// (ErrAlreadyInvited). A write that refers to a missing organization (a
+// (ErrAlreadyInvited); organization_roles (organization_id, name)
+// (ErrNameTaken). A write that refers to a missing organization (a
 // foreign key violation) is ErrNotFound; adding a team member who is not a
 // member of the organization is ErrNotMember (a foreign key from
 // team_members to members, which also removes team memberships with the
