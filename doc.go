@@ -1,22 +1,35 @@
 // Package orgs gives a Go application multi-tenant organizations — members
 // with roles, invitations, teams, per-organization categories and hiring
-// pipelines, and an audit log — inside the host's own binary and database.
+// pipelines, domains, and an audit log — inside the host's own binary and
+// database.
 //
 // # Getting started
 //
-// Open a Store (package store: SQLite embedded, Postgres for production),
-// apply its migrations, and build a Service:
+// Open a Store — store/sqlite (embedded, the default), store/postgres
+// (production), or memstore (tests) — apply its migrations, and build a
+// Service:
 //
-//	st, err := store.OpenSQLite("orgs.db")
+//	st, err := sqlite.Open("orgs.db")
 //	if err != nil { … }
 //	if err := st.Migrate(ctx); err != nil { … }
 //	svc, err := orgs.New(st)
 //
-//	org, err := svc.CreateOrganization(ctx, "user_123", orgs.CreateOrganizationInput{Name: "Acme"})
+//	org, err := svc.CreateOrganization(ctx, orgs.UserActor("user_123"), orgs.CreateOrganizationInput{Name: "Acme"})
 //
-// Every method takes the acting user's ID (the actor) after the context: the
-// host authenticates, the Service authorizes. Package httpapi serves the same
-// API over HTTP for hosts that want it.
+// Every method takes an Actor after the context: the host authenticates and
+// names the actor, the Service authorizes. Organizations are addressed by
+// slug or by ID: every parameter named slug accepts either. Package httpapi
+// serves the same API over HTTP, package ui as web pages, package webhooks
+// signs and delivers events; none of them holds a rule.
+//
+// # Callers
+//
+// An Actor is a user (UserActor), checked by the role the user holds in the
+// organization — its permissions and its rank — or the system caller
+// (SystemActor), the host's own backend, with every permission in every
+// organization and membership in none. Data rules hold for both:
+// validation, uniqueness, limits, and an organization that has an owner
+// keeps at least one. See Actor.
 //
 // # Roles and permissions
 //
@@ -75,19 +88,24 @@
 // *ValidationError (errors.Is(err, ErrInvalid)) naming each field, and writes
 // nothing. Conflicts (ErrSlugTaken, ErrExternalIDTaken, ErrNameTaken,
 // ErrAlreadyMember, ErrAlreadyInvited) are decided by the database's unique
-// constraints, not by a check before the write.
+// constraints, not by a check before the write. A store whose schema is
+// missing or out of date answers ErrNotMigrated; a feature the store cannot
+// provide, an error wrapping errors.ErrUnsupported.
 //
 // # Transactions
 //
-// Every mutation runs in one Store.Update transaction, together with its audit
-// Event. Mutations of an organization first lock it (SELECT … FOR NO KEY
-// UPDATE on Postgres; SQLite serializes writers), then re-read what they
-// check — the actor's role, the owner count, the member count for limits, an
-// invitation's status — so rules hold across goroutines and across processes
-// sharing one database. Creating an organization inserts it, its owner, its
-// seed categories and pipeline, and the event in one transaction.
+// Every change follows one protocol, written once in the Service: in one
+// Store.Transact transaction it locks the organization (SELECT … FOR NO KEY
+// UPDATE on Postgres; SQLite serializes writers) and reads it as the actor
+// sees it, checks the permission, applies the change's own rule on what it
+// reads under the lock — the owner count, the member count for limits, an
+// invitation's status — writes, and appends the change's audit Events. So
+// rules hold across goroutines and across processes sharing one database,
+// and the log and the data never disagree. Creating an organization inserts
+// it, its owner, its seed categories and pipeline, and the event in one
+// transaction.
 //
-// # Defaults chosen where the design is silent
+// # Defaults chosen
 //
 //   - Slugs are derived from the name when not given; a derived slug that is
 //     taken fails with ErrSlugTaken like an explicit one (no silent suffix).
@@ -103,11 +121,19 @@
 //
 // # Migrations
 //
-// Schema changes are versioned migrations embedded in package store and
-// applied only by an explicit (*store.Store).Migrate call.
+// Schema changes are versioned migrations embedded in store/sqlite and
+// store/postgres and applied only by an explicit Migrate call, which is safe
+// to run from several processes at once. A Service used before it fails
+// with ErrNotMigrated.
 //
 // # Writing a Store
 //
-// Implement Store (its doc comments are the contract) and prove it with
-// storetest.Run; examples/customstore is a complete in-memory one.
+// Implement Store (its doc comments are the contract, in "must" language)
+// and prove it with storetest.Run; memstore is a complete in-memory one to
+// start from. The contract grows by optional capabilities (such as
+// OrganizationLocker), small interfaces a Store or its Tx may implement:
+// the Service uses them when present and falls back, or refuses only the
+// feature that needs one, when absent. storetest tests the capabilities a
+// store has and skips, saying so, those it lacks; a store that cannot pass
+// some test declares it with storetest.RunWithOptions.
 package orgs

@@ -28,7 +28,7 @@ func (h *Handler) createCategory(w http.ResponseWriter, r *http.Request, actor o
 
 func (h *Handler) updateCategory(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.CategoryUpdate
-	if err := decodeJSON(r, &in); err != nil {
+	if err := decodeJSONSkipping(r, &in, categoryReadOnly...); err != nil {
 		return err
 	}
 	c, err := h.svc.UpdateCategory(r.Context(), actor, r.PathValue("slug"), r.PathValue("id"), in)

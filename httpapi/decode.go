@@ -22,6 +22,24 @@ import (
 // Content-Type other than application/json (or a +json type) answers 415; a
 // missing one is taken as JSON. A body over the limit answers 413.
 func decodeJSON(r *http.Request, dst any) error {
+	return decodeJSONSkipping(r, dst)
+}
+
+// Read-only fields, by resource: a PATCH body may carry them — a client
+// sends back what it read — and they are ignored (whatever their value:
+// they cannot be changed).
+var (
+	organizationReadOnly = []string{"id", "role", "member_count", "team_count", "created_by", "created_at",
+		"updated_at", "categories", "pipelines"}
+	memberReadOnly   = []string{"user_id", "joined_at", "username", "email", "name", "avatar_url"}
+	teamReadOnly     = []string{"id", "member_count", "created_at", "updated_at"}
+	categoryReadOnly = []string{"id"}
+	pipelineReadOnly = []string{"id"}
+)
+
+// decodeJSONSkipping is decodeJSON for a body that may also carry the
+// top-level read-only fields named, which it drops before decoding.
+func decodeJSONSkipping(r *http.Request, dst any, readOnly ...string) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
@@ -46,6 +64,18 @@ func decodeJSON(r *http.Request, dst any) error {
 			return badJSON("the request body must be a JSON object")
 		}
 		return badJSON("the request body is not valid JSON")
+	}
+	if len(readOnly) > 0 {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(body, &obj); err != nil {
+			return badJSON("the request body is not valid JSON")
+		}
+		for _, k := range readOnly {
+			delete(obj, k)
+		}
+		if body, err = json.Marshal(obj); err != nil {
+			return badJSON("the request body is not valid JSON")
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -22,9 +22,12 @@
 //
 // # Routes
 //
-// Routes lists them: those of the design's HTTP API table, plus GET
-// …/members/{user_id} and GET …/invitations/{id} for reading one member or
-// one invitation. GET /openapi.json serves the OpenAPI 3.1 document
+// Routes lists them: organizations (list, create, get with categories and
+// pipelines, update, delete, and lookup by external ID), industries,
+// members (list, get, change role, remove, leave, transfer ownership),
+// invitations (list, create, get, resend, revoke; accept and decline by
+// token), teams and their members, categories, pipelines with their
+// stages, domains with verification, and the audit log. GET /openapi.json serves the OpenAPI 3.1 document
 // (OpenAPI) that describes each one, with its server URL set to the prefix
 // the handler is mounted under. An unknown path answers 404 not_found and a
 // known path with another method 405 method_not_allowed (with Allow), both
@@ -49,7 +52,9 @@
 // application/json; a missing Content-Type is taken as JSON, another one
 // answers 415). Unknown fields are refused with a 422 naming them, so a
 // misspelt optional field is not silently ignored. In PATCH bodies an absent
-// or null field is left unchanged. A single resource is answered as the
+// or null field is left unchanged, and a resource can be sent back as it
+// was read: its read-only fields (id, counts, times, the caller's role, a
+// member's profile) are accepted and ignored. A single resource is answered as the
 // object itself; a list as {"data": [...], "next_cursor", "previous_cursor",
 // "has_more"}. Lists take limit (1–100, default 20) and the opaque cursors
 // after and before; an empty cursor parameter counts as absent, and an empty

@@ -37,6 +37,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 
+	// README:mount {
 	api, err := httpapi.New(svc, httpapi.Options{
 		// The host's authentication; here a fixed session cookie.
 		Authenticate: func(r *http.Request) (string, error) {
@@ -52,6 +53,7 @@ func ExampleNew() {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/orgs/", http.StripPrefix("/api/orgs", api))
+	// README:mount }
 
 	req := httptest.NewRequest("POST", "/api/orgs/organizations", strings.NewReader(`{"name": "Acme Robotics"}`))
 	req.Header.Set("Content-Type", "application/json")

@@ -26,7 +26,8 @@ const DefaultMaxBodyBytes int64 = 1 << 20
 type Options struct {
 	// Authenticate names the user making the request. It is required. An
 	// error, or an empty user ID, answers 401 with code "unauthenticated"
-	// (the error is logged, never shown), except that an error that is an
+	// (the error is logged at level Info with the request ID, never shown),
+	// except that an error that is an
 	// *orgs.ValidationError answers 422 "validation_failed" with its fields,
 	// so an authenticator can report a malformed credential or profile
 	// header precisely (DemoAuthenticator does). GET /openapi.json is served
@@ -171,7 +172,7 @@ func (h *Handler) authenticate(r *http.Request) (string, error) {
 		if errors.As(err, &ve) {
 			return "", ve
 		}
-		h.log.DebugContext(r.Context(), "httpapi: authentication failed", "request_id", RequestID(r), "error", err)
+		h.log.InfoContext(r.Context(), "httpapi: authentication failed", "request_id", RequestID(r), "error", err)
 		return "", orgs.ErrUnauthenticated
 	}
 	if user == "" {

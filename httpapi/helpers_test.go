@@ -13,11 +13,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/internal/sqlstore"
 	"github.com/tenantkit/orgs/internal/testdb"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // opener opens a fresh, migrated, empty store for one test.
@@ -48,24 +48,6 @@ func (fakeVerifier) VerifyDomain(_ context.Context, d orgs.Domain) (bool, error)
 		return false, fmt.Errorf("lookup %s on 10.0.0.53:53: i/o timeout", d.VerificationName)
 	}
 	return true, nil
-}
-
-// testClock is the Service's clock in tests; Advance moves it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // syncBuffer collects log output from the handler.
@@ -99,7 +81,7 @@ type env struct {
 	store *sqlstore.Store
 	svc   *orgs.Service
 	srv   *httptest.Server
-	clock *testClock
+	clock *testkit.Clock
 	logs  *syncBuffer
 	http  *http.Client
 }
@@ -113,7 +95,7 @@ const acceptBase = "http://app.test/invitations/accept"
 func newEnv(t *testing.T, db opener, opts ...orgs.Option) *env {
 	t.Helper()
 	st := db(t)
-	clock := &testClock{now: time.Now().UTC()}
+	clock := testkit.NewClock()
 	opts = append([]orgs.Option{
 		orgs.WithClock(clock.Now),
 		orgs.WithDomainVerifier(fakeVerifier{}),
@@ -132,7 +114,7 @@ func newEnvOn(t *testing.T, e *env, svc *orgs.Service) *env {
 	return serve(t, e.store, svc, e.clock)
 }
 
-func serve(t *testing.T, st *sqlstore.Store, svc *orgs.Service, clock *testClock) *env {
+func serve(t *testing.T, st *sqlstore.Store, svc *orgs.Service, clock *testkit.Clock) *env {
 	t.Helper()
 	logs := &syncBuffer{}
 	h, err := New(svc, Options{

@@ -34,7 +34,7 @@ type roleBody struct {
 
 func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in roleBody
-	if err := decodeJSON(r, &in); err != nil {
+	if err := decodeJSONSkipping(r, &in, memberReadOnly...); err != nil {
 		return err
 	}
 	m, err := h.svc.UpdateMemberRole(r.Context(), actor, r.PathValue("slug"), r.PathValue("user_id"), orgs.Role(in.Role))

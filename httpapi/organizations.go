@@ -107,7 +107,7 @@ func (h *Handler) getOrganizationByExternalID(w http.ResponseWriter, r *http.Req
 
 func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.UpdateOrganizationInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := decodeJSONSkipping(r, &in, organizationReadOnly...); err != nil {
 		return err
 	}
 	org, err := h.svc.UpdateOrganization(r.Context(), actor, r.PathValue("slug"), in)

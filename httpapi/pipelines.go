@@ -39,7 +39,7 @@ func (h *Handler) getPipeline(w http.ResponseWriter, r *http.Request, actor orgs
 
 func (h *Handler) updatePipeline(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.PipelineUpdate
-	if err := decodeJSON(r, &in); err != nil {
+	if err := decodeJSONSkipping(r, &in, pipelineReadOnly...); err != nil {
 		return err
 	}
 	p, err := h.svc.UpdatePipeline(r.Context(), actor, r.PathValue("slug"), r.PathValue("id"), in)

@@ -40,7 +40,7 @@ func (h *Handler) getTeam(w http.ResponseWriter, r *http.Request, actor orgs.Act
 
 func (h *Handler) updateTeam(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in orgs.TeamUpdate
-	if err := decodeJSON(r, &in); err != nil {
+	if err := decodeJSONSkipping(r, &in, teamReadOnly...); err != nil {
 		return err
 	}
 	t, err := h.svc.UpdateTeam(r.Context(), actor, r.PathValue("slug"), r.PathValue("team_slug"), in)
@@ -89,7 +89,7 @@ func (h *Handler) addTeamMember(w http.ResponseWriter, r *http.Request, actor or
 
 func (h *Handler) updateTeamMember(w http.ResponseWriter, r *http.Request, actor orgs.Actor) error {
 	var in roleBody
-	if err := decodeJSON(r, &in); err != nil {
+	if err := decodeJSONSkipping(r, &in, memberReadOnly...); err != nil {
 		return err
 	}
 	m, err := h.svc.UpdateTeamMemberRole(r.Context(), actor, r.PathValue("slug"), r.PathValue("team_slug"),

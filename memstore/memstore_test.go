@@ -14,9 +14,12 @@ import (
 )
 
 // TestMemStore is the test that proves a Store: the conformance suite.
+// README:customstore {
 func TestMemStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) orgs.Store { return New() })
 }
+
+// README:customstore }
 
 // The tests below check Store directly, so it is proven even where the
 // suite is silent. Your own store needs only TestMemStore.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestConcurrency races goroutines against the rules that must hold under
@@ -33,33 +33,6 @@ func TestConcurrency(t *testing.T, newStore NewStore) {
 		{"StoreSerializesUpdates", testStoreSerializesUpdates},
 		{"StoreSerializesLockUser", testStoreSerializesLockUser},
 	})
-}
-
-// storm runs fn(0) … fn(n-1) in n goroutines released together, and
-// returns their errors. A panic becomes an error.
-func storm(n int, fn func(i int) error) []error {
-	errs := make([]error, n)
-	start := make(chan struct{})
-	var ready, done sync.WaitGroup
-	ready.Add(n)
-	done.Add(n)
-	for i := range n {
-		go func() {
-			defer done.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					errs[i] = fmt.Errorf("panic: %v", p)
-				}
-			}()
-			ready.Done()
-			<-start
-			errs[i] = fn(i)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-	return errs
 }
 
 // outcome counts a storm's results: successes, expected failures by
@@ -136,7 +109,7 @@ func testConcurrentLastOwner(t *testing.T, newStore NewStore) {
 		require.Equal(t, owners, countOwners(t, store, org.ID))
 		eventsBefore := eventsCount(t, store, org.ID)
 
-		errs := storm(owners, func(i int) error {
+		errs := testkit.Storm(owners, func(i int) error {
 			switch i % 3 {
 			case 0:
 				_, err := svc.UpdateMemberRole(ctx, orgs.UserActor(ids[i]), slug, ids[i], orgs.RoleAdmin)
@@ -184,7 +157,7 @@ func testConcurrentSlug(t *testing.T, newStore NewStore) {
 		}
 		users := names(fmt.Sprintf("r%d-u", round), n)
 		created := make([]*orgs.Organization, n)
-		errs := storm(n, func(i int) error {
+		errs := testkit.Storm(n, func(i int) error {
 			org, err := svc.CreateOrganization(ctx, orgs.UserActor(users[i]), in)
 			created[i] = org
 			return err
@@ -225,7 +198,7 @@ func testConcurrentExternalID(t *testing.T, newStore NewStore) {
 	store := openStore(t, newStore)
 	svc := newService(t, store, orgs.WithSeed(orgs.SeedNone))
 	const n = 12
-	errs := storm(n, func(i int) error {
+	errs := testkit.Storm(n, func(i int) error {
 		_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{
 			Name: fmt.Sprintf("Ext %d", i), ExternalID: "crm-1", Handle: fmt.Sprintf("ext-%d", i)})
 		return err
@@ -238,7 +211,7 @@ func testConcurrentExternalID(t *testing.T, newStore NewStore) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, c)
 
-	errs = storm(n, func(i int) error {
+	errs = testkit.Storm(n, func(i int) error {
 		_, err := svc.CreateOrganization(ctx, orgs.UserActor("bob"), orgs.CreateOrganizationInput{Name: fmt.Sprintf("Handle %d", i), Handle: "same-handle"})
 		return err
 	})
@@ -261,7 +234,7 @@ func testConcurrentAccept(t *testing.T, newStore NewStore) {
 			}
 		}
 		membersBefore := f.get(owner, "acme").MemberCount
-		errs := storm(n, func(i int) error {
+		errs := testkit.Storm(n, func(i int) error {
 			_, err := f.svc.AcceptInvitation(f.ctx, orgs.UserActor(users[i]), inv.Token)
 			return err
 		})
@@ -300,7 +273,7 @@ func testConcurrentAcceptLimit(t *testing.T, newStore NewStore) {
 	const limit, rounds = 5, 3
 	ctx := t.Context()
 	store := openStore(t, newStore)
-	clock := newFakeClock()
+	clock := testkit.NewClock()
 	free := newService(t, store, orgs.WithClock(clock.Now), orgs.WithSeed(orgs.SeedNone))
 	capped := newService(t, store, orgs.WithClock(clock.Now), orgs.WithLimits(orgs.Limits{MembersPerOrganization: limit}))
 	for round := range rounds {
@@ -315,7 +288,7 @@ func testConcurrentAcceptLimit(t *testing.T, newStore NewStore) {
 			require.NoError(t, err)
 			tokens[i] = inv.Token
 		}
-		errs := storm(len(users), func(i int) error {
+		errs := testkit.Storm(len(users), func(i int) error {
 			_, err := capped.AcceptInvitation(ctx, orgs.UserActor(users[i]), tokens[i])
 			return err
 		})
@@ -338,13 +311,13 @@ func testConcurrentAddLimit(t *testing.T, newStore NewStore) {
 	const limit, adds, invites, rounds = 5, 16, 8, 3
 	ctx := t.Context()
 	store := openStore(t, newStore)
-	clock := newFakeClock()
+	clock := testkit.NewClock()
 	svc := newService(t, store, orgs.WithClock(clock.Now), orgs.WithSeed(orgs.SeedNone), orgs.WithLimits(orgs.Limits{MembersPerOrganization: limit}))
 	for round := range rounds {
 		slug := fmt.Sprintf("seats-%d", round)
 		org, err := svc.CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Seats", Slug: slug})
 		require.NoError(t, err)
-		errs := storm(adds+invites, func(i int) error {
+		errs := testkit.Storm(adds+invites, func(i int) error {
 			if i < adds {
 				_, err := svc.AddMember(ctx, orgs.UserActor("boss"), slug, fmt.Sprintf("r%d-add%02d", round, i), orgs.RoleMember)
 				return err
@@ -369,7 +342,7 @@ func testConcurrentOrganizationLimit(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store := openStore(t, newStore)
 	svc := newService(t, store, orgs.WithSeed(orgs.SeedNone), orgs.WithLimits(orgs.Limits{OrganizationsPerUser: limit}))
-	errs := storm(n, func(i int) error {
+	errs := testkit.Storm(n, func(i int) error {
 		_, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: fmt.Sprintf("Mine %02d", i)})
 		return err
 	})
@@ -385,7 +358,7 @@ func testConcurrentOrganizationLimit(t *testing.T, newStore NewStore) {
 func testConcurrentPendingLimit(t *testing.T, newStore NewStore) {
 	const limit, n = 4, 16
 	f := newFixture(t, newStore, orgs.WithSeed(orgs.SeedNone), orgs.WithLimits(orgs.Limits{PendingInvitationsPerOrganization: limit}))
-	errs := storm(n, func(i int) error {
+	errs := testkit.Storm(n, func(i int) error {
 		_, err := f.svc.CreateInvitation(f.ctx, orgs.UserActor(admin), "acme", orgs.InvitationInput{Email: fmt.Sprintf("p%02d@example.com", i), Role: orgs.RoleMember})
 		return err
 	})
@@ -417,7 +390,7 @@ func testConcurrentRemoveVsTeams(t *testing.T, newStore NewStore) {
 		x := fmt.Sprintf("x%d", round)
 		f.addMembers(orgs.RoleMember, x)
 		leave := round%2 == 1
-		errs := storm(teams+1, func(i int) error {
+		errs := testkit.Storm(teams+1, func(i int) error {
 			if i == 0 {
 				if leave {
 					return f.svc.LeaveOrganization(f.ctx, orgs.UserActor(x), "acme")
@@ -456,7 +429,7 @@ func testStoreSerializesUpdates(t *testing.T, newStore NewStore) {
 	store := openStore(t, newStore)
 	org := insertOrganization(t, store, "serial", "owner")
 	const n = 24
-	errs := storm(n, func(int) error {
+	errs := testkit.Storm(n, func(int) error {
 		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := tx.LockOrganization(ctx, org.ID); err != nil {
 				return err
@@ -488,7 +461,7 @@ func testStoreSerializesLockUser(t *testing.T, newStore NewStore) {
 	ctx := t.Context()
 	store := openStore(t, newStore)
 	const n, max = 16, 5
-	errs := storm(n, func(i int) error {
+	errs := testkit.Storm(n, func(i int) error {
 		return store.Transact(ctx, func(ctx context.Context, tx orgs.Tx) error {
 			if err := tx.LockUser(ctx, "alice"); err != nil {
 				return err

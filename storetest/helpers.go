@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // test is one named test of an area.
@@ -55,31 +55,6 @@ func newService(t *testing.T, store orgs.Store, opts ...orgs.Option) *orgs.Servi
 	return svc
 }
 
-// fakeClock is a controllable clock for orgs.WithClock. It starts at a
-// whole second of the real time and moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
-}
-
-// Now returns the clock's time.
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // The fixture's users. Each has a profile (PutUser); outsider belongs to no
 // organization.
 const (
@@ -104,7 +79,7 @@ type fixture struct {
 	t     *testing.T
 	ctx   context.Context
 	store orgs.Store
-	clock *fakeClock
+	clock *testkit.Clock
 	svc   *orgs.Service
 	org   *orgs.Organization
 }
@@ -113,7 +88,7 @@ type fixture struct {
 // (WithClock), so a test may override them.
 func newFixture(t *testing.T, newStore NewStore, opts ...orgs.Option) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: t.Context(), store: openStore(t, newStore), clock: newFakeClock()}
+	f := &fixture{t: t, ctx: t.Context(), store: openStore(t, newStore), clock: testkit.NewClock()}
 	f.svc = f.service(opts...)
 	for _, u := range fixtureUsers {
 		require.NoError(t, f.svc.PutUser(f.ctx, u))

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestRanks proves the rank rule for every operation that gives, renews,
@@ -113,7 +114,7 @@ func testRankTable(t *testing.T, newStore NewStore) {
 // rankCase sets up one organization and runs one cell of the rank table.
 func rankCase(t *testing.T, store orgs.Store, n int, actorRole, target orgs.Role, op string, allowed bool) {
 	ctx := t.Context()
-	clock := newFakeClock()
+	clock := testkit.NewClock()
 	svc := newService(t, store, orgs.WithClock(clock.Now), orgs.WithRole(rankManagerRole), orgs.WithSeed(orgs.SeedNone),
 		orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1, TTL: 24 * time.Hour}))
 	slug := fmt.Sprintf("rank-%d", n)

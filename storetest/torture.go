@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
+	"github.com/tenantkit/orgs/internal/workload"
 )
 
 // Torture tests: many goroutines run a seeded random mix of Service calls
@@ -166,7 +168,7 @@ type scenario struct {
 	pending  int            // pending invitations per organization, 0: none
 	perUser  int            // organizations per user, 0: none
 	clock    bool           // a fake clock, moved forward by the "tick" operation
-	weights  map[string]int // operation → weight
+	weights  map[string]int // operation of workload.Ops → weight
 	slugPool int            // organization slugs in play
 }
 
@@ -203,76 +205,14 @@ func scenarioByName(name string) (scenario, bool) {
 
 // torture is the state of one torture run.
 type torture struct {
-	sc       scenario
-	clock    *fakeClock // the Services' clock, when sc.clock
-	svcs     []*orgs.Service
-	store    orgs.Store // the first instance, for the pickers' reads
-	users    []string
-	slugs    []string
-	extIDs   []string
-	handles  []string
-	teams    []string
-	catNames []string
-
-	mu      sync.Mutex
-	created []string            // IDs of every organization created
-	tokens  []tokenRef          // recent tokens, newest last
-	allInvs []tokenRef          // every invitation made (with its latest token)
-	accepts map[string][]string // invitation ID → users whose accept succeeded
-	invOrg  map[string]string   // invitation ID → organization ID
-	deletes int                 // successful DeleteOrganization calls
-	events  map[string]int      // event type → successful calls that must have appended one
-	report  TortureReport
-}
-
-// tortureEvents is the event each operation appends when it succeeds ("":
-// the operation notes its own, as pipelineOp does).
-var tortureEvents = map[string]string{
-	"createOrg": "organization.created", "deleteOrg": "organization.deleted", "updateOrg": "organization.updated",
-	"addMember": "member.added", "updateRole": "member.role_updated", "removeMember": "member.removed",
-	"leave": "member.left", "transfer": "ownership.transferred", "invite": "invitation.created",
-	"accept": "invitation.accepted", "decline": "invitation.declined", "resend": "invitation.resent",
-	"revoke": "invitation.revoked", "createTeam": "team.created", "deleteTeam": "team.deleted",
-	"addTeamMember": "team.member_added", "removeTeamMember": "team.member_removed",
-	"createCategory": "category.created", "moveCategory": "category.updated", "deleteCategory": "category.deleted",
-	"pipeline": "", "tick": "",
-}
-
-// expectEvent counts one event a successful call must have appended.
-func (w *torture) expectEvent(typ string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.events[typ]++
-}
-
-type tokenRef struct{ token, invID, orgID string }
-
-// tortureErrors are the sentinels each operation may fail with, besides
-// ErrNotFound and ErrForbidden, which any call on a picked organization may
-// meet (it was deleted, its slug changed, the actor was demoted meanwhile).
-var tortureErrors = map[string][]error{
-	"createOrg":        {orgs.ErrSlugTaken, orgs.ErrHandleTaken, orgs.ErrExternalIDTaken, orgs.ErrLimitExceeded},
-	"updateOrg":        {orgs.ErrSlugTaken, orgs.ErrHandleTaken, orgs.ErrExternalIDTaken},
-	"addMember":        {orgs.ErrAlreadyMember, orgs.ErrLimitExceeded},
-	"updateRole":       {orgs.ErrLastOwner},
-	"removeMember":     {orgs.ErrLastOwner},
-	"leave":            {orgs.ErrLastOwner, orgs.ErrNotMember},
-	"transfer":         {orgs.ErrNotMember},
-	"invite":           {orgs.ErrAlreadyMember, orgs.ErrAlreadyInvited, orgs.ErrLimitExceeded},
-	"accept":           {orgs.ErrInvitationNotPending, orgs.ErrAlreadyMember, orgs.ErrLimitExceeded, orgs.ErrInvitationExpired},
-	"decline":          {orgs.ErrInvitationNotPending, orgs.ErrInvitationExpired},
-	"resend":           {orgs.ErrInvitationNotPending, orgs.ErrLimitExceeded},
-	"revoke":           {orgs.ErrInvitationNotPending},
-	"createTeam":       {orgs.ErrSlugTaken},
-	"addTeamMember":    {orgs.ErrNotMember, orgs.ErrAlreadyMember},
-	"createCategory":   {orgs.ErrNameTaken, orgs.ErrLimitExceeded},
-	"moveCategory":     {orgs.ErrNameTaken},
-	"pipeline":         {orgs.ErrInvalid, orgs.ErrLimitExceeded}, // a reorder with a stale stage list
-	"tick":             nil,
-	"deleteOrg":        nil,
-	"deleteTeam":       nil,
-	"removeTeamMember": nil,
-	"deleteCategory":   nil,
+	sc     scenario
+	clock  *testkit.Clock // the Services' clock, when sc.clock
+	svcs   []*orgs.Service
+	store  orgs.Store // the first instance, for the checks
+	world  *workload.World
+	users  []string
+	mu     sync.Mutex
+	report TortureReport
 }
 
 // Torture runs one torture scenario (one of TortureScenarios) on stores,
@@ -292,11 +232,11 @@ func Torture(t *testing.T, scenarioName string, stores []orgs.Store, opts Tortur
 	opts = opts.withDefaults()
 	ctx := t.Context()
 	start := time.Now()
-	w := &torture{sc: sc, store: stores[0], accepts: map[string][]string{}, invOrg: map[string]string{}, events: map[string]int{}}
+	w := &torture{sc: sc, store: stores[0]}
 	w.report = TortureReport{Scenario: sc.name, Seed: opts.Seed, Rounds: opts.Rounds,
 		Goroutines: opts.Goroutines, Instances: len(stores), PerOp: map[string]*OpCounts{}}
 	if sc.clock {
-		w.clock = newFakeClock()
+		w.clock = testkit.NewClock()
 	}
 	for _, st := range stores {
 		svcOpts := []orgs.Option{
@@ -317,50 +257,30 @@ func Torture(t *testing.T, scenarioName string, stores []orgs.Store, opts Tortur
 		w.svcs = append(w.svcs, svc)
 	}
 	w.users = names("tu", 12)
+	var slugs []string
 	for i := range sc.slugPool {
-		w.slugs = append(w.slugs, fmt.Sprintf("tort-%d", i))
+		slugs = append(slugs, fmt.Sprintf("tort-%d", i))
 	}
-	w.extIDs = []string{"crm-1", "crm-2", "crm-3"}
-	w.handles = []string{"hdl-one", "hdl-two", "hdl-three"}
-	w.teams = []string{"red", "green", "blue"}
-	w.catNames = []string{"Alpha", "alpha", "Beta", "Gamma", "GAMMA", "Delta"}
-	if err := w.setUp(ctx); err != nil {
+	w.world = workload.New(w.store, workload.Config{
+		Users: w.users, Slugs: slugs, ExtIDs: []string{"crm-1", "crm-2", "crm-3"},
+		Handles: []string{"hdl-one", "hdl-two", "hdl-three"}, Teams: []string{"red", "green", "blue"},
+		Categories: []string{"Alpha", "alpha", "Beta", "Gamma", "GAMMA", "Delta"},
+		OwnerBias:  sc.name == "LastOwner", AnyRole: sc.name == "LastOwner", AnyoneAnswers: true, Clock: w.clock,
+	})
+	if err := w.setUp(ctx, slugs); err != nil {
 		t.Fatalf("torture %s: set-up: %v", sc.name, err)
 	}
 
-	var opNames []string
-	var total int
-	for _, name := range slices.Sorted(maps.Keys(sc.weights)) {
-		opNames = append(opNames, name)
-		total += sc.weights[name]
-	}
 	for round := range opts.Rounds {
-		var wg sync.WaitGroup
-		startGate := make(chan struct{})
-		for g := range opts.Goroutines {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rng := rand.New(rand.NewPCG(opts.Seed, uint64(round)<<32|uint64(g)))
-				svc := w.svcs[g%len(w.svcs)]
-				<-startGate
-				for range opts.Ops {
-					n := rng.IntN(total)
-					op := opNames[len(opNames)-1]
-					for _, name := range opNames {
-						if n < sc.weights[name] {
-							op = name
-							break
-						}
-						n -= sc.weights[name]
-					}
-					w.run(ctx, svc, rng, op)
-				}
-			}()
-		}
-		close(startGate)
-		wg.Wait()
-		vs, err := CheckInvariants(ctx, w.store, InvariantOptions{Users: w.users, OrganizationIDs: w.createdIDs(),
+		testkit.Storm(opts.Goroutines, func(g int) error {
+			rng := rand.New(rand.NewPCG(opts.Seed, uint64(round)<<32|uint64(g)))
+			d := workload.Service{Svc: w.svcs[g%len(w.svcs)]}
+			for range opts.Ops {
+				w.run(ctx, d, rng, workload.Pick(rng, sc.weights))
+			}
+			return nil
+		})
+		vs, err := CheckInvariants(ctx, w.store, InvariantOptions{Users: w.users, OrganizationIDs: w.world.Created(),
 			MemberLimit: sc.limit, PendingLimit: sc.pending, OrganizationsPerUser: sc.perUser, Now: w.now()})
 		if err != nil {
 			t.Fatalf("torture %s: round %d: checking invariants: %v", sc.name, round, err)
@@ -369,7 +289,7 @@ func Torture(t *testing.T, scenarioName string, stores []orgs.Store, opts Tortur
 			w.report.Violations = append(w.report.Violations, fmt.Sprintf("round %d: %s", round, v))
 		}
 	}
-	vs, err := w.checkBookkeeping(ctx)
+	vs, err := w.world.Bookkeeping(ctx)
 	if err != nil {
 		t.Fatalf("torture %s: final check: %v", sc.name, err)
 	}
@@ -386,15 +306,9 @@ func (w *torture) now() time.Time {
 	return time.Now()
 }
 
-func (w *torture) createdIDs() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return slices.Clone(w.created)
-}
-
 // setUp records the users' profiles and creates the starting organizations:
 // each with sc.owners owners, one admin and two members.
-func (w *torture) setUp(ctx context.Context) error {
+func (w *torture) setUp(ctx context.Context, slugs []string) error {
 	svc := w.svcs[0]
 	for _, u := range w.users {
 		if err := svc.PutUser(ctx, orgs.User{ID: u, Username: u, Email: u + "@example.com", Name: "User " + u}); err != nil {
@@ -403,12 +317,11 @@ func (w *torture) setUp(ctx context.Context) error {
 	}
 	for i := range w.sc.orgs {
 		first := w.users[i%len(w.users)]
-		org, err := svc.CreateOrganization(ctx, orgs.UserActor(first), orgs.CreateOrganizationInput{Name: "Torture " + w.slugs[i], Slug: w.slugs[i]})
+		org, err := svc.CreateOrganization(ctx, orgs.UserActor(first), orgs.CreateOrganizationInput{Name: "Torture " + slugs[i], Slug: slugs[i]})
 		if err != nil {
 			return err
 		}
-		w.created = append(w.created, org.ID)
-		w.expectEvent("organization.created")
+		w.world.NoteCreated(org.ID)
 		next := i + 1
 		add := func(role orgs.Role, n int) error {
 			for range n {
@@ -417,7 +330,7 @@ func (w *torture) setUp(ctx context.Context) error {
 				if _, err := svc.AddMember(ctx, orgs.UserActor(first), org.Slug, u, role); err != nil {
 					return err
 				}
-				w.expectEvent("member.added")
+				w.world.ExpectEvent(orgs.EventMemberAdded)
 			}
 			return nil
 		}
@@ -429,19 +342,10 @@ func (w *torture) setUp(ctx context.Context) error {
 }
 
 // run makes one call of op and counts its outcome.
-func (w *torture) run(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op string) {
-	err := w.do(ctx, svc, rng, op)
-	if errors.Is(err, errSkip) || errors.Is(err, orgs.ErrUnauthenticated) {
-		// Nothing to act on, or no one to act (the picker found no member
-		// with the role): no call was made, or one that checked nothing.
-		return
-	}
-	expected := false
-	if err != nil {
-		expected = errors.Is(err, orgs.ErrNotFound) || errors.Is(err, orgs.ErrForbidden)
-		for _, e := range tortureErrors[op] {
-			expected = expected || errors.Is(err, e)
-		}
+func (w *torture) run(ctx context.Context, d workload.Driver, rng *rand.Rand, op string) {
+	err := w.world.Run(ctx, d, rng, op)
+	if errors.Is(err, workload.ErrSkip) || errors.Is(err, orgs.ErrUnauthenticated) {
+		return // nothing to act on: no call was made
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -455,727 +359,11 @@ func (w *torture) run(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op
 	case err == nil:
 		w.report.OK++
 		c.OK++
-		if typ := tortureEvents[op]; typ != "" {
-			w.events[typ]++
-		}
-	case expected:
+	case workload.Refused(op, err):
 		w.report.Refused++
 		c.Refused++
 	default:
 		c.Unexpected++
 		w.report.Unexpected = append(w.report.Unexpected, fmt.Sprintf("%s: %v", op, err))
-	}
-}
-
-// errSkip: the picker found nothing to act on; the call is not made.
-var errSkip = errors.New("skip")
-
-// errCounted: the call succeeded and its event was counted already.
-var errCounted = errors.New("counted")
-
-// target is an organization picked for a call, as read just before it.
-type target struct {
-	org     *orgs.Organization
-	members []orgs.Member
-}
-
-// pick reads a random organization of the slug pool (trying a few slugs)
-// and its members.
-func (w *torture) pick(ctx context.Context, rng *rand.Rand) (*target, error) {
-	for range 4 {
-		slug := w.slugs[rng.IntN(len(w.slugs))]
-		org, err := w.store.GetOrganization(ctx, orgs.OrganizationKey{Slug: slug}, "")
-		if errors.Is(err, orgs.ErrNotFound) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		return w.pickOrg(ctx, org.ID)
-	}
-	return nil, errSkip
-}
-
-// pickOrg reads an organization and its members.
-func (w *torture) pickOrg(ctx context.Context, id string) (*target, error) {
-	org, err := w.store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
-	if err != nil {
-		return nil, err
-	}
-	ms, err := w.store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: org.ID, Range: orgs.Range{MaxRows: orgs.MaxPageLimit + 1}})
-	if err != nil {
-		return nil, err
-	}
-	return &target{org: org, members: ms}, nil
-}
-
-// someone returns a random member with one of roles (any member when none
-// are given), or "" when there is none.
-func (tg *target) someone(rng *rand.Rand, roles ...orgs.Role) string {
-	var ids []string
-	for _, m := range tg.members {
-		if len(roles) == 0 || slices.Contains(roles, m.Role) {
-			ids = append(ids, m.UserID)
-		}
-	}
-	if len(ids) == 0 {
-		return ""
-	}
-	return ids[rng.IntN(len(ids))]
-}
-
-// manager returns an owner or admin, now and then a plain member (who is
-// refused).
-func (tg *target) manager(rng *rand.Rand) string {
-	if rng.IntN(10) == 0 {
-		if m := tg.someone(rng, orgs.RoleMember); m != "" {
-			return m
-		}
-	}
-	return tg.someone(rng, orgs.RoleOwner, orgs.RoleAdmin)
-}
-
-func (w *torture) user(rng *rand.Rand) string { return w.users[rng.IntN(len(w.users))] }
-
-func randomRole(rng *rand.Rand) orgs.Role {
-	return []orgs.Role{orgs.RoleOwner, orgs.RoleAdmin, orgs.RoleMember}[rng.IntN(3)]
-}
-
-// do makes one call of op.
-func (w *torture) do(ctx context.Context, svc *orgs.Service, rng *rand.Rand, op string) error {
-	if op == "tick" {
-		w.clock.Advance(time.Duration(10+rng.IntN(41)) * time.Minute)
-		return nil
-	}
-	if op == "createOrg" {
-		in := orgs.CreateOrganizationInput{Name: "Torture org", Slug: w.slugs[rng.IntN(len(w.slugs))]}
-		if rng.IntN(2) == 0 {
-			in.ExternalID = w.extIDs[rng.IntN(len(w.extIDs))]
-		}
-		if rng.IntN(3) == 0 {
-			in.Handle = w.handles[rng.IntN(len(w.handles))]
-		}
-		org, err := svc.CreateOrganization(ctx, orgs.UserActor(w.user(rng)), in)
-		if err == nil {
-			w.mu.Lock()
-			w.created = append(w.created, org.ID)
-			w.mu.Unlock()
-		}
-		return err
-	}
-	if op == "accept" || op == "decline" {
-		ref, ok := w.recentToken(rng)
-		if !ok {
-			return errSkip
-		}
-		actor := w.user(rng)
-		if op == "decline" {
-			return svc.DeclineInvitation(ctx, orgs.UserActor(actor), ref.token)
-		}
-		_, err := svc.AcceptInvitation(ctx, orgs.UserActor(actor), ref.token)
-		if err == nil {
-			w.mu.Lock()
-			w.accepts[ref.invID] = append(w.accepts[ref.invID], actor)
-			w.mu.Unlock()
-		}
-		return err
-	}
-	if op == "resend" || op == "revoke" {
-		ref, ok := w.recentToken(rng)
-		if rng.IntN(2) == 0 {
-			ref, ok = w.anyInvitation(rng) // perhaps long expired
-		}
-		if !ok {
-			return errSkip
-		}
-		tg, err := w.pickOrg(ctx, ref.orgID) // the invitation's organization
-		if err != nil {
-			return err
-		}
-		if op == "revoke" {
-			return svc.RevokeInvitation(ctx, orgs.UserActor(tg.manager(rng)), tg.org.Slug, ref.invID)
-		}
-		inv, err := svc.ResendInvitation(ctx, orgs.UserActor(tg.manager(rng)), tg.org.Slug, ref.invID)
-		if err == nil {
-			w.addToken(tokenRef{token: inv.Token, invID: inv.ID, orgID: ref.orgID})
-		}
-		return err
-	}
-
-	tg, err := w.pick(ctx, rng)
-	if err != nil {
-		return err
-	}
-	slug := tg.org.Slug
-	switch op {
-	case "deleteOrg":
-		err := svc.DeleteOrganization(ctx, orgs.UserActor(tg.someone(rng, orgs.RoleOwner)), slug)
-		if err == nil {
-			w.mu.Lock()
-			w.deletes++
-			w.mu.Unlock()
-		}
-		return err
-	case "updateOrg":
-		var in orgs.UpdateOrganizationInput
-		switch rng.IntN(4) {
-		case 0:
-			in.Slug = ptr(w.slugs[rng.IntN(len(w.slugs))])
-		case 1:
-			in.ExternalID = ptr(w.extIDs[rng.IntN(len(w.extIDs))])
-		case 2:
-			in.Handle = ptr(w.handles[rng.IntN(len(w.handles))])
-		default:
-			in.ExternalID, in.Handle = ptr(""), ptr("")
-		}
-		_, err := svc.UpdateOrganization(ctx, orgs.UserActor(tg.manager(rng)), slug, in)
-		return err
-	case "addMember":
-		_, err := svc.AddMember(ctx, orgs.UserActor(tg.manager(rng)), slug, w.user(rng), randomRole(rng))
-		return err
-	case "updateRole":
-		actor := tg.someone(rng, orgs.RoleOwner, orgs.RoleAdmin)
-		target := actor // demote oneself, the last owner's classic
-		if rng.IntN(2) == 0 {
-			target = tg.someone(rng)
-		}
-		_, err := svc.UpdateMemberRole(ctx, orgs.UserActor(actor), slug, target, randomRole(rng))
-		return err
-	case "removeMember":
-		actor, target := tg.manager(rng), tg.someone(rng)
-		if actor == target || target == "" {
-			return errSkip
-		}
-		return svc.RemoveMember(ctx, orgs.UserActor(actor), slug, target)
-	case "leave":
-		actor := tg.someone(rng)
-		if w.sc.name == "LastOwner" && rng.IntN(3) > 0 {
-			actor = tg.someone(rng, orgs.RoleOwner)
-		}
-		return svc.LeaveOrganization(ctx, orgs.UserActor(actor), slug)
-	case "transfer":
-		actor, target := tg.someone(rng, orgs.RoleOwner), tg.someone(rng)
-		if actor == target || target == "" {
-			return errSkip
-		}
-		return svc.TransferOwnership(ctx, orgs.UserActor(actor), slug, target)
-	case "invite":
-		role := orgs.RoleMember
-		if w.sc.name == "LastOwner" {
-			role = randomRole(rng)
-		}
-		in := orgs.InvitationInput{Email: w.user(rng) + "@example.com", Role: role}
-		if w.clock != nil {
-			in.ExpiresIn = []time.Duration{time.Hour, 2 * time.Hour, 0}[rng.IntN(3)]
-		}
-		inv, err := svc.CreateInvitation(ctx, orgs.UserActor(tg.manager(rng)), slug, in)
-		if err == nil {
-			w.addToken(tokenRef{token: inv.Token, invID: inv.ID, orgID: tg.org.ID})
-		}
-		return err
-	case "createTeam":
-		_, err := svc.CreateTeam(ctx, orgs.UserActor(tg.manager(rng)), slug, orgs.TeamInput{Name: "Team", Slug: w.teams[rng.IntN(len(w.teams))]})
-		return err
-	case "deleteTeam":
-		return svc.DeleteTeam(ctx, orgs.UserActor(tg.manager(rng)), slug, w.teams[rng.IntN(len(w.teams))])
-	case "addTeamMember":
-		target := tg.someone(rng)
-		if rng.IntN(4) == 0 {
-			target = w.user(rng) // perhaps not a member
-		}
-		if target == "" {
-			return errSkip // the organization went while it was picked
-		}
-		_, err := svc.AddTeamMember(ctx, orgs.UserActor(tg.manager(rng)), slug, w.teams[rng.IntN(len(w.teams))], target,
-			[]orgs.TeamRole{orgs.TeamRoleMember, orgs.TeamRoleMaintainer}[rng.IntN(2)])
-		return err
-	case "removeTeamMember":
-		return svc.RemoveTeamMember(ctx, orgs.UserActor(tg.manager(rng)), slug, w.teams[rng.IntN(len(w.teams))], tg.someone(rng))
-	case "createCategory":
-		in := orgs.CategoryInput{Name: w.catNames[rng.IntN(len(w.catNames))]}
-		if rng.IntN(2) == 0 {
-			in.Position = ptr(rng.IntN(8))
-		}
-		_, err := svc.CreateCategory(ctx, orgs.UserActor(tg.manager(rng)), slug, in)
-		return err
-	case "moveCategory", "deleteCategory":
-		cs, err := w.store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: tg.org.ID})
-		if err != nil || len(cs) == 0 {
-			return cmpErr(err, errSkip)
-		}
-		c := cs[rng.IntN(len(cs))]
-		if op == "deleteCategory" {
-			return svc.DeleteCategory(ctx, orgs.UserActor(tg.manager(rng)), slug, c.ID)
-		}
-		in := orgs.CategoryUpdate{Position: ptr(rng.IntN(len(cs) + 1))}
-		if rng.IntN(3) == 0 {
-			in.Name = ptr(w.catNames[rng.IntN(len(w.catNames))])
-		}
-		_, err = svc.UpdateCategory(ctx, orgs.UserActor(tg.manager(rng)), slug, c.ID, in)
-		return err
-	case "pipeline":
-		return w.pipelineOp(ctx, svc, rng, tg)
-	}
-	return fmt.Errorf("storetest: unknown torture operation %q", op)
-}
-
-// cmpErr returns err, or alt when err is nil.
-func cmpErr(err, alt error) error {
-	if err != nil {
-		return err
-	}
-	return alt
-}
-
-// pipelineOp creates, deletes or defaults a pipeline, or adds, removes or
-// reorders its stages.
-func (w *torture) pipelineOp(ctx context.Context, svc *orgs.Service, rng *rand.Rand, tg *target) error {
-	actor, slug := tg.manager(rng), tg.org.Slug
-	ps, err := w.store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: tg.org.ID})
-	if err != nil {
-		return err
-	}
-	if len(ps) == 0 || rng.IntN(6) == 0 {
-		_, err := svc.CreatePipeline(ctx, orgs.UserActor(actor), slug, orgs.PipelineInput{Name: "Pipe", IsDefault: rng.IntN(2) == 0,
-			Stages: []string{"One", "Two", "Three"}})
-		if err == nil {
-			w.expectEvent("pipeline.created")
-		}
-		return err
-	}
-	p := ps[rng.IntN(len(ps))]
-	err = w.editPipeline(ctx, svc, rng, actor, slug, p)
-	switch {
-	case errors.Is(err, errCounted):
-		return nil
-	case err == nil:
-		w.expectEvent("pipeline.updated")
-	}
-	return err
-}
-
-// editPipeline deletes or defaults a pipeline, or adds, removes or reorders
-// its stages.
-func (w *torture) editPipeline(ctx context.Context, svc *orgs.Service, rng *rand.Rand, actor, slug string, p orgs.Pipeline) error {
-	switch rng.IntN(6) {
-	case 0:
-		err := svc.DeletePipeline(ctx, orgs.UserActor(actor), slug, p.ID)
-		if err == nil {
-			w.expectEvent("pipeline.deleted")
-			return errCounted
-		}
-		return err
-	case 1:
-		_, err := svc.UpdatePipeline(ctx, orgs.UserActor(actor), slug, p.ID, orgs.PipelineUpdate{IsDefault: ptr(true)})
-		return err
-	case 2:
-		if len(p.Stages) >= 8 {
-			return errSkip
-		}
-		_, err := svc.AddStage(ctx, orgs.UserActor(actor), slug, p.ID, fmt.Sprintf("Stage %d", rng.IntN(100)))
-		return err
-	case 3:
-		if len(p.Stages) <= 2 {
-			return errSkip
-		}
-		_, err := svc.RemoveStage(ctx, orgs.UserActor(actor), slug, p.ID, p.Stages[rng.IntN(len(p.Stages))].ID)
-		return err
-	default:
-		ids := make([]string, len(p.Stages))
-		for i, st := range p.Stages {
-			ids[i] = st.ID
-		}
-		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-		_, err := svc.ReorderStages(ctx, orgs.UserActor(actor), slug, p.ID, ids)
-		return err
-	}
-}
-
-// addToken records a fresh token; the ring keeps the newest 6, so that
-// goroutines pick the same ones and race.
-func (w *torture) addToken(ref tokenRef) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if _, ok := w.invOrg[ref.invID]; !ok {
-		w.allInvs = append(w.allInvs, ref)
-	}
-	w.invOrg[ref.invID] = ref.orgID
-	w.tokens = append(w.tokens, ref)
-	if len(w.tokens) > 6 {
-		w.tokens = w.tokens[len(w.tokens)-6:]
-	}
-}
-
-func (w *torture) anyInvitation(rng *rand.Rand) (tokenRef, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.allInvs) == 0 {
-		return tokenRef{}, false
-	}
-	return w.allInvs[rng.IntN(len(w.allInvs))], true
-}
-
-func (w *torture) recentToken(rng *rand.Rand) (tokenRef, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.tokens) == 0 {
-		return tokenRef{}, false
-	}
-	return w.tokens[rng.IntN(len(w.tokens))], true
-}
-
-// checkBookkeeping checks what the calls reported against the store: each
-// invitation accepted at most once, by the caller that was told so, with
-// one invitation.accepted event; each vanished organization deleted.
-func (w *torture) checkBookkeeping(ctx context.Context) ([]string, error) {
-	var vs []string
-	violate := func(format string, args ...any) { vs = append(vs, fmt.Sprintf(format, args...)) }
-	accepted := map[string]int{} // invitation ID → invitation.accepted events
-	byType := map[string]int{}   // event type → events
-	vanished := 0
-	for _, id := range w.created {
-		es, err := listAll(func(r orgs.Range) ([]orgs.Event, error) {
-			return w.store.ListEvents(ctx, orgs.EventFilter{OrganizationID: id, Range: r})
-		}, func(e orgs.Event) string { return e.ID })
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range es {
-			byType[string(e.Type)]++
-			if e.Type == "invitation.accepted" {
-				accepted[e.Data["invitation_id"]]++
-			}
-		}
-		if _, err := w.store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, ""); errors.Is(err, orgs.ErrNotFound) {
-			vanished++
-		} else if err != nil {
-			return nil, err
-		}
-	}
-	if vanished != w.deletes {
-		violate("%d organizations vanished, %d DeleteOrganization calls succeeded", vanished, w.deletes)
-	}
-	// Each successful call appended exactly one event, each failed one none.
-	for _, typ := range slices.Sorted(maps.Keys(byType)) {
-		if byType[typ] != w.events[typ] {
-			violate("%d %s events, %d calls succeeded that append one", byType[typ], typ, w.events[typ])
-		}
-	}
-	for typ, n := range w.events {
-		if _, ok := byType[typ]; !ok && n > 0 {
-			violate("no %s events, %d calls succeeded that append one", typ, n)
-		}
-	}
-	for invID, orgID := range w.invOrg {
-		users := w.accepts[invID]
-		if len(users) > 1 {
-			violate("invitation %s: accepted %d times, by %v", invID, len(users), users)
-		}
-		if accepted[invID] != len(users) {
-			violate("invitation %s: %d invitation.accepted events, %d successful accepts", invID, accepted[invID], len(users))
-		}
-		inv, err := w.store.GetInvitation(ctx, orgID, invID)
-		if errors.Is(err, orgs.ErrNotFound) {
-			continue // its organization was deleted
-		} else if err != nil {
-			return nil, err
-		}
-		if (inv.Status == orgs.InvitationAccepted) != (len(users) == 1) {
-			violate("invitation %s: status %s after %d successful accepts", invID, inv.Status, len(users))
-		}
-		if len(users) == 1 && inv.AcceptedBy != users[0] {
-			violate("invitation %s: accepted by %q, but %q was told it accepted", invID, inv.AcceptedBy, users[0])
-		}
-	}
-	return vs, nil
-}
-
-// InvariantOptions says what CheckInvariants looks at.
-type InvariantOptions struct {
-	// Users whose organizations are checked (found with ListOrganizations).
-	Users []string
-	// OrganizationIDs are organizations checked too; one that no longer
-	// exists must have ended its event log with organization.deleted.
-	OrganizationIDs []string
-	// MemberLimit is the members-per-organization limit the Services ran
-	// with (0: none).
-	MemberLimit int
-	// PendingLimit is the pending-invitations-per-organization limit (0:
-	// none).
-	PendingLimit int
-	// OrganizationsPerUser is the organizations-per-user limit (0: none),
-	// checked for Users.
-	OrganizationsPerUser int
-	// Now is the Services' time, which decides which invitations are
-	// pending (zero: time.Now()).
-	Now time.Time
-}
-
-// CheckInvariants checks the rules that hold whatever calls were made,
-// against the store itself, and returns the violations it finds (an error
-// only when it cannot read the store):
-//
-//   - every organization has at least one owner;
-//   - member_count equals the members listed, team_count the teams listed,
-//     each team's member_count its members listed;
-//   - members, and members plus pending invitations, stay within
-//     MemberLimit; pending invitations within PendingLimit; each user's
-//     organizations within OrganizationsPerUser;
-//   - every team member is a member of the team's organization;
-//   - slugs, handles and external IDs are unique, and looking one up finds
-//     the organization that has it;
-//   - each user's organization list agrees with the organizations' member
-//     lists, roles included;
-//   - categories have distinct names (case-insensitively) and positions
-//     0…n-1; pipelines have stage positions 0…n-1 and exactly one default
-//     when there are any;
-//   - an organization that vanished ended with organization.deleted.
-func CheckInvariants(ctx context.Context, store orgs.Store, opts InvariantOptions) ([]string, error) {
-	var vs []string
-	violate := func(format string, args ...any) { vs = append(vs, fmt.Sprintf(format, args...)) }
-
-	all := map[string]*orgs.Organization{}
-	roleOf := map[[2]string]orgs.Role{} // (org, user) → role, from the users' lists
-	for _, u := range opts.Users {
-		os, err := listAll(func(r orgs.Range) ([]orgs.Organization, error) {
-			return store.ListOrganizations(ctx, orgs.OrganizationFilter{UserID: u, Range: r})
-		}, func(o orgs.Organization) string { return o.ID })
-		if err != nil {
-			return nil, err
-		}
-		for i := range os {
-			all[os[i].ID] = &os[i]
-			roleOf[[2]string{os[i].ID, u}] = os[i].Role
-		}
-	}
-	for _, id := range opts.OrganizationIDs {
-		org, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
-		if errors.Is(err, orgs.ErrNotFound) {
-			es, err := listAll(func(r orgs.Range) ([]orgs.Event, error) {
-				return store.ListEvents(ctx, orgs.EventFilter{OrganizationID: id, Range: r})
-			}, func(e orgs.Event) string { return e.ID })
-			if err != nil {
-				return nil, err
-			}
-			if len(es) == 0 || es[len(es)-1].Type != "organization.deleted" {
-				violate("organization %s vanished without organization.deleted", id)
-			}
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		if _, ok := all[id]; !ok {
-			all[id] = org
-		}
-	}
-
-	unique := map[string]string{} // "slug:acme" → organization ID
-	for _, id := range slices.Sorted(maps.Keys(all)) {
-		org, err := store.GetOrganization(ctx, orgs.OrganizationKey{ID: id}, "")
-		if errors.Is(err, orgs.ErrNotFound) {
-			continue // deleted since it was listed (not by us: nothing runs)
-		} else if err != nil {
-			return nil, err
-		}
-		for _, k := range []struct {
-			kind, value string
-			key         orgs.OrganizationKey
-		}{
-			{"slug", strings.ToLower(org.Slug), orgs.OrganizationKey{Slug: org.Slug}},
-			{"handle", org.Handle, orgs.OrganizationKey{}},
-			{"external_id", org.ExternalID, orgs.OrganizationKey{ExternalID: org.ExternalID}},
-		} {
-			if k.value == "" {
-				continue
-			}
-			if other, ok := unique[k.kind+":"+k.value]; ok {
-				violate("%s %q is used by %s and %s", k.kind, k.value, other, id)
-			}
-			unique[k.kind+":"+k.value] = id
-			if k.key != (orgs.OrganizationKey{}) {
-				got, err := store.GetOrganization(ctx, k.key, "")
-				if err != nil {
-					violate("%s %q of %s: lookup: %v", k.kind, k.value, id, err)
-				} else if got.ID != id {
-					violate("%s %q of %s: lookup finds %s", k.kind, k.value, id, got.ID)
-				}
-			}
-		}
-		v, err := checkOrganization(ctx, store, org, opts, roleOf)
-		if err != nil {
-			return nil, err
-		}
-		vs = append(vs, v...)
-	}
-	if opts.OrganizationsPerUser > 0 {
-		for _, u := range opts.Users {
-			n, err := store.CountOrganizationsCreatedBy(ctx, u)
-			if err != nil {
-				return nil, err
-			}
-			if n > opts.OrganizationsPerUser {
-				violate("user %s created %d organizations, limit %d", u, n, opts.OrganizationsPerUser)
-			}
-		}
-	}
-	// Every (user, organization) of the users' lists is a membership.
-	for key, role := range roleOf {
-		m, err := store.GetMember(ctx, key[0], key[1])
-		if errors.Is(err, orgs.ErrNotFound) {
-			violate("organization %s is in %s's list, who is not a member", key[0], key[1])
-		} else if err != nil {
-			return nil, err
-		} else if m.Role != role {
-			violate("organization %s: %s's list says %s, the membership %s", key[0], key[1], role, m.Role)
-		}
-	}
-	return vs, nil
-}
-
-// checkOrganization checks one organization's invariants.
-func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organization, opts InvariantOptions, roleOf map[[2]string]orgs.Role) ([]string, error) {
-	var vs []string
-	violate := func(format string, args ...any) {
-		vs = append(vs, fmt.Sprintf("organization %s (%s): ", org.ID, org.Slug)+fmt.Sprintf(format, args...))
-	}
-	id := org.ID
-	members, err := listAll(func(r orgs.Range) ([]orgs.Member, error) {
-		return store.ListMembers(ctx, orgs.MemberFilter{OrganizationID: id, Range: r})
-	}, func(m orgs.Member) string { return m.UserID })
-	if err != nil {
-		return nil, err
-	}
-	isMember := map[string]bool{}
-	owners := 0
-	for _, m := range members {
-		isMember[m.UserID] = true
-		if m.Role == orgs.RoleOwner {
-			owners++
-		}
-		if slices.Contains(opts.Users, m.UserID) {
-			if role, ok := roleOf[[2]string{id, m.UserID}]; !ok {
-				violate("member %s does not see it in their organizations", m.UserID)
-			} else if role != m.Role {
-				violate("member %s is %s, their list says %s", m.UserID, m.Role, role)
-			}
-		}
-	}
-	if owners < 1 {
-		violate("%d owners", owners)
-	}
-	if n, err := store.CountMembers(ctx, id, orgs.RoleOwner); err != nil {
-		return nil, err
-	} else if n != owners {
-		violate("CountMembers(owner) = %d, %d owners listed", n, owners)
-	}
-	if org.MemberCount != len(members) {
-		violate("member_count %d, %d members listed", org.MemberCount, len(members))
-	}
-	if n, err := store.CountMembers(ctx, id, ""); err != nil {
-		return nil, err
-	} else if n != len(members) {
-		violate("CountMembers = %d, %d members listed", n, len(members))
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	pending, err := store.CountPendingInvitations(ctx, id, now)
-	if err != nil {
-		return nil, err
-	}
-	if opts.PendingLimit > 0 && pending > opts.PendingLimit {
-		violate("%d pending invitations, limit %d", pending, opts.PendingLimit)
-	}
-	if opts.MemberLimit > 0 {
-		if len(members) > opts.MemberLimit {
-			violate("%d members, limit %d", len(members), opts.MemberLimit)
-		}
-		if len(members)+pending > opts.MemberLimit {
-			violate("%d members + %d pending invitations, limit %d", len(members), pending, opts.MemberLimit)
-		}
-	}
-
-	teams, err := listAll(func(r orgs.Range) ([]orgs.Team, error) {
-		return store.ListTeams(ctx, orgs.TeamFilter{OrganizationID: id, Range: r})
-	},
-		func(t orgs.Team) string { return t.ID })
-	if err != nil {
-		return nil, err
-	}
-	if org.TeamCount != len(teams) {
-		violate("team_count %d, %d teams listed", org.TeamCount, len(teams))
-	}
-	teamSlugs := map[string]bool{}
-	for _, tm := range teams {
-		if teamSlugs[tm.Slug] {
-			violate("team slug %q twice", tm.Slug)
-		}
-		teamSlugs[tm.Slug] = true
-		tms, err := listAll(func(r orgs.Range) ([]orgs.TeamMember, error) {
-			return store.ListTeamMembers(ctx, orgs.TeamMemberFilter{TeamID: tm.ID, Range: r})
-		},
-			func(m orgs.TeamMember) string { return m.UserID })
-		if err != nil {
-			return nil, err
-		}
-		if tm.MemberCount != len(tms) {
-			violate("team %s: member_count %d, %d members listed", tm.Slug, tm.MemberCount, len(tms))
-		}
-		for _, m := range tms {
-			if !isMember[m.UserID] {
-				violate("team %s: %s is not a member of the organization", tm.Slug, m.UserID)
-			}
-		}
-	}
-
-	cs, err := store.ListCategories(ctx, orgs.CategoryFilter{OrganizationID: id})
-	if err != nil {
-		return nil, err
-	}
-	catNames := map[string]bool{}
-	for i, c := range cs {
-		if c.Position != i {
-			violate("category %q at position %d, index %d", c.Name, c.Position, i)
-		}
-		if catNames[strings.ToLower(c.Name)] {
-			violate("category name %q twice", c.Name)
-		}
-		catNames[strings.ToLower(c.Name)] = true
-	}
-	ps, err := store.ListPipelines(ctx, orgs.PipelineFilter{OrganizationID: id})
-	if err != nil {
-		return nil, err
-	}
-	defaults := 0
-	for _, p := range ps {
-		if p.IsDefault {
-			defaults++
-		}
-		for i, st := range p.Stages {
-			if st.Position != i {
-				violate("pipeline %s: stage %q at position %d, index %d", p.ID, st.Name, st.Position, i)
-			}
-		}
-	}
-	if len(ps) > 0 && defaults != 1 {
-		violate("%d default pipelines of %d", defaults, len(ps))
-	}
-	return vs, nil
-}
-
-// listAll reads every row of a Store list method, page by page.
-func listAll[T any](list func(orgs.Range) ([]T, error), key func(T) string) ([]T, error) {
-	var all []T
-	after := ""
-	for {
-		page, err := list(orgs.Range{After: after, MaxRows: orgs.MaxPageLimit + 1})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if len(page) < orgs.MaxPageLimit+1 {
-			return all, nil
-		}
-		after = key(page[len(page)-1])
 	}
 }

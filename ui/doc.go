@@ -84,7 +84,7 @@
 //   - Every word is in one table, DefaultMessages; Options.Messages replaces
 //     any of them, for translation or tone, and Options.Lang sets <html lang>.
 //
-// # Choices made where the design is silent
+// # Choices made
 //
 //   - The organization's external ID and metadata belong to the host's
 //     backend: the settings page shows the external ID and edits neither.

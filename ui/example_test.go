@@ -39,6 +39,7 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 
+	// README:ui {
 	h, err := ui.New(svc, ui.Options{
 		// The host's authentication; here a fixed session cookie.
 		Authenticate: func(r *http.Request) (string, error) {
@@ -57,6 +58,7 @@ func ExampleNew() {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/orgs/", http.StripPrefix("/orgs", h))
+	// README:ui }
 
 	req := httptest.NewRequest("GET", "/orgs/o/acme/members", nil)
 	req.AddCookie(&http.Cookie{Name: "session", Value: "s3cret"})

@@ -47,10 +47,7 @@ func (q *queries) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
 	}
 	return q.write(ctx, func(w *queries) error {
 		_, err := w.execQuery(ctx, w.db.NewInsert().Model(&rows))
-		if q.d.Classify(err).ForeignKey {
-			return orgs.ErrNotFound
-		}
-		return err
+		return err // a missing organization is ErrNotFound wrapping the driver's error
 	})
 }
 

@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -9,25 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/internal/sqlstore"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
-
-// limitClock is a clock the test moves.
-type limitClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *limitClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *limitClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestResendOfExpiredInvitationRespectsLimits: an expired invitation no
 // longer holds a seat nor a pending slot, so others may take them; resending
@@ -40,7 +22,7 @@ func TestResendOfExpiredInvitationRespectsLimits(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
-		clock := &limitClock{now: time.Now().UTC().Truncate(time.Second)}
+		clock := testkit.NewClock()
 		svc, err := orgs.New(s, orgs.WithClock(clock.Now), orgs.WithSeed(orgs.SeedNone),
 			orgs.WithInvitationOptions(orgs.InvitationOptions{MinResendInterval: -1}),
 			orgs.WithLimits(orgs.Limits{MembersPerOrganization: 4, PendingInvitationsPerOrganization: 2}))

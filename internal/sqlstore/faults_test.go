@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,6 +14,7 @@ import (
 	"github.com/tenantkit/orgs"
 	"github.com/tenantkit/orgs/internal/sqlstore"
 	"github.com/tenantkit/orgs/internal/testdb"
+	"github.com/tenantkit/orgs/internal/testkit"
 	"github.com/tenantkit/orgs/storetest"
 )
 
@@ -77,28 +77,6 @@ func instances(t *testing.T, n int) []orgs.Store {
 	return out
 }
 
-// race runs fn(0) … fn(n-1) in goroutines released at once and returns
-// their errors.
-func race(n int, fn func(i int) error) []error {
-	errs := make([]error, n)
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	ready.Add(n)
-	done.Add(n)
-	for i := range n {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			errs[i] = fn(i)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-	return errs
-}
-
 // count returns how many errs are nil, wrap want, and neither.
 func count(errs []error, want ...error) (ok, expected int, other []error) {
 	for _, err := range errs {
@@ -137,7 +115,7 @@ func lastOwnerStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n in
 		_, err := svcs[0].AddMember(ctx, orgs.UserActor(ids[0]), slug, id, orgs.RoleOwner)
 		require.NoError(t, err)
 	}
-	errs = race(n, func(i int) error {
+	errs = testkit.Storm(n, func(i int) error {
 		_, err := svcs[i%len(svcs)].UpdateMemberRole(ctx, orgs.UserActor(ids[i]), slug, ids[i], orgs.RoleAdmin)
 		return err
 	})
@@ -157,7 +135,7 @@ func acceptStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n int) 
 	require.NoError(t, err)
 	inv, err := svcs[0].CreateInvitation(ctx, orgs.UserActor("boss"), slug, orgs.InvitationInput{Email: fmt.Sprintf("r%d@example.com", run), Role: orgs.RoleMember})
 	require.NoError(t, err)
-	errs = race(n, func(i int) error {
+	errs = testkit.Storm(n, func(i int) error {
 		_, err := svcs[i%len(svcs)].AcceptInvitation(ctx, orgs.UserActor(fmt.Sprintf("r%d-u%02d", run, i)), inv.Token)
 		return err
 	})
@@ -174,7 +152,7 @@ func limitStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n int) (
 	slug := fmt.Sprintf("limit-%d", run)
 	org, err := svcs[0].CreateOrganization(ctx, orgs.UserActor("boss"), orgs.CreateOrganizationInput{Name: "Limit", Slug: slug})
 	require.NoError(t, err)
-	errs = race(n, func(i int) error {
+	errs = testkit.Storm(n, func(i int) error {
 		_, err := svcs[i%len(svcs)].AddMember(ctx, orgs.UserActor("boss"), slug, fmt.Sprintf("r%d-u%02d", run, i), orgs.RoleMember)
 		return err
 	})
