@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestInvitee covers the invited user's side: previewing an invitation by
@@ -351,7 +352,7 @@ func testConcurrentAcceptMine(t *testing.T, newStore NewStore) {
 		inv := f.invite(user+"@example.com", orgs.RoleMember)
 		membersBefore := f.get(owner, "acme").MemberCount
 		// Half by ID, half by token; a few decline.
-		errs := storm(n, func(i int) error {
+		errs := testkit.Storm(n, func(i int) error {
 			switch {
 			case i%5 == 4:
 				return f.svc.DeclineMyInvitation(f.ctx, orgs.UserActor(user), inv.ID)

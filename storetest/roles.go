@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/testkit"
 )
 
 // TestRoles covers the roles an organization defines for itself
@@ -365,7 +366,7 @@ func testRoleLimit(t *testing.T, newStore NewStore) {
 func testConcurrentRoleLimit(t *testing.T, newStore NewStore) {
 	f := roleFixture(t, newStore, orgs.WithLimits(orgs.Limits{RolesPerOrganization: 3}))
 	const n = 12
-	errs := storm(n, func(i int) error {
+	errs := testkit.Storm(n, func(i int) error {
 		name := orgs.Role(fmt.Sprintf("r%d", i%6)) // two goroutines per name
 		_, err := f.svc.CreateOrganizationRole(f.ctx, orgs.UserActor(owner), "acme", orgs.OrganizationRoleInput{Name: name, Rank: 10})
 		return err
@@ -393,7 +394,7 @@ func testConcurrentDeleteAndAssign(t *testing.T, newStore NewStore) {
 		name := orgs.Role(fmt.Sprintf("temp-%d", round))
 		f.defineRole("acme", orgs.OrganizationRoleInput{Name: name, Rank: 10})
 		users := names(fmt.Sprintf("r%d-u", round), n)
-		errs := storm(n+1, func(i int) error {
+		errs := testkit.Storm(n+1, func(i int) error {
 			if i == n {
 				return f.svc.DeleteOrganizationRole(f.ctx, orgs.UserActor(owner), "acme", name, "")
 			}
