@@ -40,6 +40,13 @@
 // which the Service never calls but the tests do) run each in a transaction
 // of its own.
 //
+// # Host transactions
+//
+// Store.WithTx and Store.WithSQLTx bind a Store to a transaction the host
+// began (hosttx.go): Transact runs fn in a savepoint of it and commits
+// nothing; reads see its writes. A *sql.Tx is driven through the Store's
+// *bun.DB, so bun formats, and query hooks see, every statement.
+//
 // # Values
 //
 // Times are stored in UTC with microsecond precision and read back in UTC:

@@ -21,12 +21,23 @@ import (
 // a server and sets it).
 func TestPostgres(t *testing.T) {
 	testdb.PostgresURL(t)
-	storetest.Run(t, func(t *testing.T) orgs.Store {
-		s, err := postgres.Open(testdb.PostgresSchemaURL(t))
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(t.Context()))
-		return s
-	})
+	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: testdb.HostTransactions(testdb.SQLTx)})
+}
+
+func newPostgres(t *testing.T) orgs.Store {
+	s, err := postgres.Open(testdb.PostgresSchemaURL(t))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s
+}
+
+// TestPostgresBunTx runs the area HostTransactions again with the host's
+// transactions begun with bun (WithTx) instead of database/sql
+// (WithSQLTx); TestPostgres runs the rest.
+func TestPostgresBunTx(t *testing.T) {
+	testdb.PostgresURL(t)
+	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: testdb.HostTransactions(testdb.BunTx),
+		Exceptions: testdb.AllAreasBut("HostTransactions", "run by TestPostgres")})
 }
 
 // TestUnmigrated: used before Migrate, the Service says to migrate.
