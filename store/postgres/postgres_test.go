@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/hosttxtest"
 	"github.com/tenantkit/orgs/internal/testdb"
 	"github.com/tenantkit/orgs/store/postgres"
 	"github.com/tenantkit/orgs/storetest"
@@ -21,7 +22,7 @@ import (
 // a server and sets it).
 func TestPostgres(t *testing.T) {
 	testdb.PostgresURL(t)
-	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: testdb.HostTransactions(testdb.SQLTx)})
+	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.SQLTx)})
 }
 
 func newPostgres(t *testing.T) orgs.Store {
@@ -36,8 +37,8 @@ func newPostgres(t *testing.T) orgs.Store {
 // (WithSQLTx); TestPostgres runs the rest.
 func TestPostgresBunTx(t *testing.T) {
 	testdb.PostgresURL(t)
-	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: testdb.HostTransactions(testdb.BunTx),
-		Exceptions: testdb.AllAreasBut("HostTransactions", "run by TestPostgres")})
+	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.BunTx),
+		Exceptions: hosttxtest.AllAreasBut("HostTransactions", "run by TestPostgres")})
 }
 
 // TestUnmigrated: used before Migrate, the Service says to migrate.

@@ -15,14 +15,14 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/internal/testdb"
+	"github.com/tenantkit/orgs/internal/hosttxtest"
 	"github.com/tenantkit/orgs/store/sqlite"
 	"github.com/tenantkit/orgs/storetest"
 )
 
 // TestSQLite runs the conformance suite on SQLite files, one per test.
 func TestSQLite(t *testing.T) {
-	storetest.RunWithOptions(t, newSQLite, storetest.Options{HostTransactions: testdb.HostTransactions(testdb.BunTx)})
+	storetest.RunWithOptions(t, newSQLite, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.BunTx)})
 }
 
 func newSQLite(t *testing.T) orgs.Store {
@@ -36,8 +36,8 @@ func newSQLite(t *testing.T) orgs.Store {
 // transactions begun with database/sql (WithSQLTx) instead of bun
 // (WithTx); TestSQLite runs the rest.
 func TestSQLiteSQLTx(t *testing.T) {
-	storetest.RunWithOptions(t, newSQLite, storetest.Options{HostTransactions: testdb.HostTransactions(testdb.SQLTx),
-		Exceptions: testdb.AllAreasBut("HostTransactions", "run by TestSQLite")})
+	storetest.RunWithOptions(t, newSQLite, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.SQLTx),
+		Exceptions: hosttxtest.AllAreasBut("HostTransactions", "run by TestSQLite")})
 }
 
 // TestOpenExplainsItself: bad usage names the path and says what to do.

@@ -1,4 +1,7 @@
-package testdb
+// Package hosttxtest is storetest's harness of host transactions for the
+// SQL stores (storetest.Options.HostTransactions): a table of the host's,
+// and transactions begun on the store's database as a host would.
+package hosttxtest
 
 import (
 	"context"
