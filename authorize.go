@@ -43,7 +43,7 @@ func (m *Membership) Can(perm Permission) bool {
 //
 // It reads one statement on a store with AccessReader (every store of this
 // module), the organization's own roles included.
-func (s *Service) Authorize(ctx context.Context, actor Actor, ref string, perm Permission) (*Membership, error) {
+func (s *Service) Authorize(ctx context.Context, actor Actor, ref string, perm Permission) (_ *Membership, err error) {
 	if !s.knownPermission(perm) {
 		return nil, invalid("permission", "is not a registered permission")
 	}
@@ -54,10 +54,13 @@ func (s *Service) Authorize(ctx context.Context, actor Actor, ref string, perm P
 	if err != nil {
 		return nil, err
 	}
+	ctx, c := s.observe(ctx, actor)
+	defer func() { c.end(err) }()
 	a, err := s.access(ctx, key, actor.viewer())
 	if err != nil {
 		return nil, err
 	}
+	c.orgID = a.OrganizationID
 	m := &Membership{OrganizationID: a.OrganizationID, OrganizationSlug: a.OrganizationSlug, UserID: actor.userID, Role: a.Role}
 	var perms map[Permission]bool
 	switch {

@@ -170,7 +170,7 @@ func (s *Service) notify(ctx context.Context, org *Organization, inv *Invitation
 	if err := s.notifier.NotifyInvitation(ctx, InvitationNotice{Organization: *org, Invitation: *inv, Resent: resent}); err != nil {
 		inv.DeliveryError = err.Error()
 		s.logger.ErrorContext(ctx, "orgs: invitation delivery failed",
-			"invitation_id", inv.ID, "organization_id", org.ID, "error", err)
+			"orgs.invitation.id", inv.ID, AttrOrganization, org.ID, "error", err)
 	}
 }
 

@@ -87,7 +87,7 @@ func (s *Service) withInviterNames(ctx context.Context, ps []InvitationPreview) 
 // token may preview it — the token is the credential, as it is for
 // accepting — whatever their email; nothing is written. An unknown or
 // malformed token is ErrNotFound.
-func (s *Service) PreviewInvitation(ctx context.Context, actor Actor, token string) (*InvitationPreview, error) {
+func (s *Service) PreviewInvitation(ctx context.Context, actor Actor, token string) (_ *InvitationPreview, err error) {
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
@@ -95,6 +95,8 @@ func (s *Service) PreviewInvitation(ctx context.Context, actor Actor, token stri
 	if !ok {
 		return nil, ErrNotFound
 	}
+	ctx, c := s.observe(ctx, actor)
+	defer func() { c.end(err) }()
 	inv, err := s.store.GetInvitationByTokenHash(ctx, hash)
 	if err != nil {
 		return nil, err
@@ -106,6 +108,7 @@ func (s *Service) PreviewInvitation(ctx context.Context, actor Actor, token stri
 	if err != nil {
 		return nil, err
 	}
+	c.organization(org)
 	ps := []InvitationPreview{s.previewOf(inv, org.Name, org.Slug)}
 	if err := s.withInviterNames(ctx, ps); err != nil {
 		return nil, err
@@ -133,7 +136,7 @@ func (s *Service) emailLister() (InvitationsByEmailLister, error) {
 // email has none. It needs the store's InvitationsByEmailLister (every
 // store of this module has it) and fails with an error wrapping
 // errors.ErrUnsupported without it.
-func (s *Service) ListMyInvitations(ctx context.Context, actor Actor, page Page) (*List[InvitationPreview], error) {
+func (s *Service) ListMyInvitations(ctx context.Context, actor Actor, page Page) (_ *List[InvitationPreview], err error) {
 	r, err := page.toRange()
 	if err != nil {
 		return nil, err
@@ -145,6 +148,8 @@ func (s *Service) ListMyInvitations(ctx context.Context, actor Actor, page Page)
 	if err != nil {
 		return nil, err
 	}
+	ctx, c := s.observe(ctx, actor)
+	defer func() { c.end(err) }()
 	email, err := s.inviteeEmail(ctx, actor)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ type Service struct {
 	permSet        map[Permission]bool // the same, as a set
 	grants         []grant             // WithGrant's, applied by New
 	ownerRedefined bool                // WithRole replaced the owner role
+	obs            observer            // WithTracerProvider, WithMeterProvider
 }
 
 // Limits are optional caps; zero means unlimited. Each holds under
@@ -167,6 +168,9 @@ func New(store Store, opts ...Option) (*Service, error) {
 	if err := s.finishRoles(); err != nil {
 		return nil, err
 	}
+	if st, ok := s.store.(StatementTracer); ok && s.obs.tp != nil {
+		s.store = st.TraceStatements(s.obs.tp)
+	}
 	return s, nil
 }
 
@@ -237,11 +241,14 @@ func (s *Service) view(ctx context.Context, actor Actor, ref string, perm Permis
 	if err != nil {
 		return nil, err
 	}
+	ctx, c := s.observe(ctx, actor)
 	org, err := s.store.GetOrganization(ctx, key, actor.viewer())
-	if err != nil {
-		return nil, err
+	if err == nil {
+		c.organization(org)
+		err = s.authorize(ctx, actor, org, perm, &roleTable{s: s, r: s.store, orgID: org.ID})
 	}
-	return org, s.authorize(ctx, actor, org, perm, &roleTable{s: s, r: s.store, orgID: org.ID})
+	c.end(err)
+	return org, err
 }
 
 // permNone is the permission of a call that needs none in the organization
@@ -333,10 +340,14 @@ var errNoEvent = errors.New("orgs: internal error: a change recorded no event")
 // transact runs fn as one change by actor: in one Store transaction, fn
 // writes and records its events, and the events are appended after it. A
 // change that records no event fails (every mutation is in the log).
-func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation) error) error {
+func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation) error) (err error) {
+	ctx, c := s.observe(ctx, actor)
+	defer func() { c.end(err) }()
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		m := &mutation{ctx: ctx, tx: tx, s: s, actor: actor}
-		if err := fn(m); err != nil {
+		err := fn(m)
+		c.organization(m.org)
+		if err != nil {
 			return err
 		}
 		if len(m.events) == 0 {

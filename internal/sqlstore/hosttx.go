@@ -84,7 +84,7 @@ func (b *boundStore) Transact(ctx context.Context, fn func(ctx context.Context, 
 	if err := b.ready(); err != nil {
 		return err
 	}
-	if b.parent.closed.Load() {
+	if b.parent.queries.closed.Load() {
 		return errClosed
 	}
 	sp := fmt.Sprintf("orgs_%d", b.seq.Add(1))
