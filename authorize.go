@@ -67,7 +67,8 @@ func (s *Service) Authorize(ctx context.Context, actor Actor, ref string, perm P
 	case actor.system:
 		m.System = true
 		perms = s.permSet
-	case a.Role == "":
+	case a.Role == "" || a.Inactive: // an inactive membership grants nothing
+		m.Role = ""
 		if a.Visibility == VisibilityPublic {
 			return nil, ErrForbidden
 		}
@@ -104,7 +105,7 @@ func (s *Service) access(ctx context.Context, key OrganizationKey, viewer string
 	if err != nil {
 		return nil, err
 	}
-	a := &Access{OrganizationID: org.ID, OrganizationSlug: org.Slug, Visibility: org.Visibility, Role: org.Role}
+	a := &Access{OrganizationID: org.ID, OrganizationSlug: org.Slug, Visibility: org.Visibility, Role: org.Role, Inactive: org.ViewerInactive}
 	if _, known := s.roles[org.Role]; !known && org.Role != "" {
 		if rs, ok := s.store.(OrganizationRoleStore); ok {
 			list, err := rs.ListOrganizationRoles(ctx, org.ID)

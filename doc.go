@@ -51,6 +51,48 @@
 // invitation, and a host role holding ownership:transfer but ranked below
 // owner cannot transfer ownership.
 //
+// # The system caller, memberships and statuses
+//
+// SystemActor is the host's backend (see Actor). What it adds, and the
+// choices made where the design is silent:
+//
+//   - Environment-wide reads: ListOrganizations lists every organization
+//     (OrganizationQuery.Domains is an any-of filter, Page.Descending lists
+//     newest first); GetInvitationByID, FindInvitationByToken (never
+//     returning the token) and ListAllInvitations (by organization and/or
+//     email) read across organizations. They need the optional Store
+//     capability SystemReader; without it they fail with an error wrapping
+//     errors.ErrUnsupported.
+//   - Memberships are resources (the Memberships capability): an "om_"
+//     ID, JoinedAt as creation time, UpdatedAt, and a status. An inactive
+//     member keeps its row, role, team memberships and seat (the member
+//     limit counts it; reactivating needs no free seat) but has no
+//     permission anywhere: the Service reads organizations for it as for a
+//     non-member, its organization list leaves the organization out, and a
+//     transfer cannot make it owner. The last-owner rule counts active
+//     owners: deactivating, demoting or removing the last active owner
+//     fails with ErrLastOwner; removing an inactive owner is allowed. No
+//     membership is ever "pending" (memberships are made when invitations
+//     are accepted), but the status is a valid filter.
+//   - Descending lists ride on the ascending Range every Store serves (see
+//     pagination_order.go): no Store learns of the order.
+//   - AcceptInvitationFor accepts an invitation on a user's behalf: the
+//     user ID given, else the directory's user with the invitation's
+//     email, else a new opaque "user_…" ID recorded with that email.
+//   - InvitationInput.InviterUserID (system only) records an inviter other
+//     than the caller; ExpiresInDays gives the expiry in days (1–30). The
+//     system caller's resends are not throttled unless
+//     InvitationOptions.SystemMinResendInterval says so.
+//   - Domains have a verification strategy: dns (VerifyDomain) or manual
+//     (DomainInput with a state, SetDomainState — the system caller only
+//     may set verified). Organizations carry their domains as objects in
+//     DomainDetails beside the names in Domains.
+//   - Organizations carry StripeCustomerID ("cus_…"), kept through updates
+//     that do not name it, cleared by an empty string.
+//
+// httpapi's JSON and OpenAPI document do not show these fields; the
+// WorkOS-compatible API (package workos) and cmd/orgsctl do.
+//
 // # Identifiers and look-alike characters
 //
 // Slugs, handles, emails and domains are compared after one normalization

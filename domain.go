@@ -34,6 +34,12 @@ type Domain struct {
 	VerificationValue string      `json:"verification_value"`
 	CreatedAt         time.Time   `json:"created_at"`
 	VerifiedAt        *time.Time  `json:"verified_at"`
+	// Strategy is how the domain is verified: DomainStrategyDNS (a TXT
+	// record, VerifyDomain) or DomainStrategyManual (the system caller sets
+	// its state). UpdatedAt is the time of its last state change. httpapi
+	// shows neither.
+	Strategy  DomainStrategy `json:"-"`
+	UpdatedAt time.Time      `json:"-"`
 }
 
 // DomainVerifier checks that the owner of a domain published its token.
@@ -74,8 +80,9 @@ func WithDomainVerifier(v DomainVerifier) Option {
 
 // newDomain builds a pending domain row.
 func (s *Service) newDomain(orgID, name string) Domain {
+	now := s.clock()
 	d := Domain{ID: NewID(PrefixDomain), OrganizationID: orgID, Domain: name, State: DomainPending,
-		VerificationToken: strings.ToLower(rand.Text()), CreatedAt: s.clock()}
+		VerificationToken: strings.ToLower(rand.Text()), CreatedAt: now, UpdatedAt: now, Strategy: DomainStrategyDNS}
 	return presentDomain(d)
 }
 
@@ -84,32 +91,6 @@ func presentDomain(d Domain) Domain {
 	d.VerificationName = "_orgs-challenge." + d.Domain
 	d.VerificationValue = "orgs-verification=" + d.VerificationToken
 	return d
-}
-
-// syncDomains makes the organization's domain rows match names: new names
-// are added pending, missing ones deleted, kept ones keep their state.
-func (s *Service) syncDomains(ctx context.Context, tx Tx, orgID string, names []string) error {
-	old, err := tx.ListDomains(ctx, DomainFilter{OrganizationID: orgID})
-	if err != nil {
-		return err
-	}
-	var add []Domain
-	for _, n := range names {
-		if !slices.ContainsFunc(old, func(d Domain) bool { return d.Domain == n }) {
-			add = append(add, s.newDomain(orgID, n))
-		}
-	}
-	for _, d := range old {
-		if !slices.Contains(names, d.Domain) {
-			if err := tx.DeleteDomain(ctx, orgID, d.ID); err != nil {
-				return err
-			}
-		}
-	}
-	if len(add) == 0 {
-		return nil
-	}
-	return tx.InsertDomains(ctx, add)
 }
 
 // ListDomains lists an organization's domains with their verification
@@ -191,9 +172,9 @@ func (s *Service) VerifyDomain(ctx context.Context, actor Actor, slug, id string
 			return nil, err
 		}
 		typ := EventDomainVerificationFailed
-		d.State, d.VerifiedAt = DomainFailed, nil
+		now := s.clock()
+		d.State, d.VerifiedAt, d.UpdatedAt, d.Strategy = DomainFailed, nil, now, DomainStrategyDNS
 		if ok {
-			now := s.clock()
 			typ, d.State, d.VerifiedAt = EventDomainVerified, DomainVerified, &now
 		}
 		if err := m.tx.UpdateDomain(m.ctx, d); err != nil {

@@ -41,9 +41,20 @@ type Organization struct {
 	MemberCount  int               `json:"member_count"`
 	TeamCount    int               `json:"team_count"`
 	Role         Role              `json:"role"`
-	CreatedBy    string            `json:"created_by"`
-	CreatedAt    time.Time         `json:"created_at"`
-	UpdatedAt    time.Time         `json:"updated_at"`
+	// StripeCustomerID is the host's Stripe customer for the organization
+	// ("cus_…"), or "". httpapi does not show it.
+	StripeCustomerID string `json:"-"`
+	// DomainDetails are the organization's domains as objects (ID, state,
+	// verification strategy, times), in the order of Domains, which names
+	// them. httpapi shows only Domains.
+	DomainDetails []Domain `json:"-"`
+	// ViewerInactive reports that the viewer's membership is inactive (see
+	// MembershipInactive). A Store sets it with Role; the Service then
+	// treats the viewer as no member (no permission, Role cleared).
+	ViewerInactive bool      `json:"-"`
+	CreatedBy      string    `json:"created_by"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 func (o Organization) listKey() string { return o.ID }
@@ -54,8 +65,8 @@ func (o *Organization) IsPublicView() bool { return o.Role == "" && o.Visibility
 
 // publicView clears what only members may see (see Organization).
 func (o *Organization) publicView() {
-	o.ContactEmail, o.ContactPhone, o.ExternalID, o.CreatedBy = "", "", "", ""
-	o.Domains, o.Metadata = nil, nil
+	o.ContactEmail, o.ContactPhone, o.ExternalID, o.CreatedBy, o.StripeCustomerID = "", "", "", "", ""
+	o.Domains, o.Metadata, o.DomainDetails = nil, nil, nil
 }
 
 // OrganizationDetail is an organization with its categories and pipelines.
@@ -144,10 +155,14 @@ type Invitation struct {
 	ExpiresAt       time.Time        `json:"expires_at"`
 	IsExpired       bool             `json:"is_expired"`
 	AcceptedBy      string           `json:"accepted_by,omitempty"`
-	CreatedAt       time.Time        `json:"created_at"`
-	UpdatedAt       time.Time        `json:"updated_at"`
-	Token           string           `json:"token,omitempty"`
-	AcceptURL       string           `json:"accept_url,omitempty"`
+	// AcceptedAt and RevokedAt are when the invitation was accepted or
+	// revoked (nil before). httpapi does not show them.
+	AcceptedAt *time.Time `json:"-"`
+	RevokedAt  *time.Time `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Token      string     `json:"token,omitempty"`
+	AcceptURL  string     `json:"accept_url,omitempty"`
 	// DeliveryError is the Notifier's error, when delivery failed; the
 	// invitation is saved regardless and can be resent.
 	DeliveryError string `json:"delivery_error,omitempty"`

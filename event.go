@@ -21,6 +21,8 @@ const (
 	EventMemberRemoved        EventType = "member.removed"        // user_id, role
 	EventMemberLeft           EventType = "member.left"           // user_id, role
 	EventOwnershipTransferred EventType = "ownership.transferred" // from (empty for the system caller), to
+	EventMemberDeactivated    EventType = "member.deactivated"    // user_id, membership_id, role
+	EventMemberReactivated    EventType = "member.reactivated"    // user_id, membership_id, role
 
 	EventCategoryCreated EventType = "category.created" // category_id, name
 	EventCategoryUpdated EventType = "category.updated" // category_id, name
@@ -47,6 +49,7 @@ const (
 	EventDomainDeleted            EventType = "domain.deleted"             // domain_id, domain
 	EventDomainVerified           EventType = "domain.verified"            // domain_id, domain
 	EventDomainVerificationFailed EventType = "domain.verification_failed" // domain_id, domain
+	EventDomainStateUpdated       EventType = "domain.state_updated"       // domain_id, domain, state (set by the system caller)
 
 	EventRoleCreated EventType = "role.created" // role_id, name, rank: an organization's own role
 	EventRoleUpdated EventType = "role.updated" // role_id, name, rank, from (the old name, when renamed)
@@ -57,11 +60,13 @@ const (
 var AllEventTypes = []EventType{
 	EventOrganizationCreated, EventOrganizationUpdated, EventOrganizationDeleted,
 	EventMemberAdded, EventMemberRoleUpdated, EventMemberRemoved, EventMemberLeft, EventOwnershipTransferred,
+	EventMemberDeactivated, EventMemberReactivated,
 	EventCategoryCreated, EventCategoryUpdated, EventCategoryDeleted,
 	EventPipelineCreated, EventPipelineUpdated, EventPipelineDeleted,
 	EventInvitationCreated, EventInvitationResent, EventInvitationRevoked, EventInvitationAccepted, EventInvitationDeclined,
 	EventTeamCreated, EventTeamUpdated, EventTeamDeleted, EventTeamMemberAdded, EventTeamMemberRoleUpdated, EventTeamMemberRemoved,
 	EventDomainAdded, EventDomainDeleted, EventDomainVerified, EventDomainVerificationFailed,
+	EventDomainStateUpdated,
 	EventRoleCreated, EventRoleUpdated, EventRoleDeleted,
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/memstore"
 	"github.com/tenantkit/orgs/store/sqlite"
 )
 
@@ -157,4 +158,33 @@ func ExampleService_UpdateOrganization() {
 	// Output:
 	// true
 	// website — must be an http or https URL
+}
+
+// The system caller provisions an organization with no members, adds an
+// owner and a member by user ID, and deactivates the member: it keeps its
+// role but loses every permission. The last active owner cannot be
+// deactivated.
+func ExampleService_DeactivateMembership() {
+	ctx := context.Background()
+	svc, _ := orgs.New(memstore.New(), orgs.WithSeed(orgs.SeedNone))
+	sys := orgs.SystemActor()
+
+	org, _ := svc.CreateOrganization(ctx, sys, orgs.CreateOrganizationInput{Name: "Acme", Slug: "acme",
+		DomainData: []orgs.DomainInput{{Domain: "acme.example", State: orgs.DomainVerified}}})
+	fmt.Println(org.MemberCount, org.DomainDetails[0].Domain, org.DomainDetails[0].State, org.DomainDetails[0].Strategy)
+
+	owner, _ := svc.AddMember(ctx, sys, "acme", "alice", orgs.RoleOwner)
+	bob, _ := svc.AddMember(ctx, sys, "acme", "bob", orgs.RoleAdmin)
+	bob, _ = svc.DeactivateMembership(ctx, sys, bob.ID)
+	fmt.Println(bob.UserID, bob.Role, bob.Status)
+
+	_, err := svc.GetOrganization(ctx, orgs.UserActor("bob"), "acme")
+	fmt.Println(errors.Is(err, orgs.ErrNotFound))
+	_, err = svc.DeactivateMembership(ctx, sys, owner.ID)
+	fmt.Println(errors.Is(err, orgs.ErrLastOwner))
+	// Output:
+	// 0 acme.example verified manual
+	// bob admin inactive
+	// true
+	// true
 }

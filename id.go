@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oklog/ulid/v2"
 )
@@ -36,6 +37,23 @@ var ids struct {
 func NewID(prefix string) string {
 	ids.Lock()
 	defer ids.Unlock()
+	return newIDLocked(prefix)
+}
+
+// newIDAt returns a new ID and the Service's time, read under the lock
+// that orders IDs: of two resources made this way in one process, the one
+// with the greater ID has the later (or the same) creation time, so a list
+// in ID order is in creation-time order too. (Reading the clock before
+// taking an ID lets a goroutine that read it earlier take the greater ID.)
+func (s *Service) newIDAt(prefix string) (string, time.Time) {
+	ids.Lock()
+	defer ids.Unlock()
+	now := s.clock()
+	return newIDLocked(prefix), now
+}
+
+// newIDLocked is NewID with ids locked.
+func newIDLocked(prefix string) string {
 	if ids.entropy == nil {
 		ids.entropy = ulid.Monotonic(rand.Reader, 0)
 	}

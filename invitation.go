@@ -1,6 +1,7 @@
 package orgs
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -39,6 +40,10 @@ type InvitationOptions struct {
 	// invitation (default 1 minute; 0 in a WithInvitationOptions value keeps
 	// the default, a negative value disables the check).
 	MinResendInterval time.Duration
+	// SystemMinResendInterval is MinResendInterval for resends by the
+	// system caller (the host's backend, the WorkOS-compatible API), which
+	// by default may resend at any time, as WorkOS allows (0: no minimum).
+	SystemMinResendInterval time.Duration
 }
 
 // DefaultInvitationOptions are the invitation settings of a new Service.
@@ -96,11 +101,20 @@ func WithNotifier(n Notifier) Option {
 }
 
 // InvitationInput describes a new invitation. ExpiresIn 0 means the
-// configured TTL.
+// configured TTL; ExpiresInDays, when set, gives it in whole days instead
+// (1–30; not with ExpiresIn).
+//
+// InviterUserID records who invites when that is not the actor: only the
+// system caller may set it (inviting on behalf of a user, who need not be a
+// member, or even known); a user who sets it to anything but its own ID
+// gets a validation error. Without it the inviter is the acting user, or
+// nobody for the system caller.
 type InvitationInput struct {
-	Email     string        `json:"email"`
-	Role      Role          `json:"role"`
-	ExpiresIn time.Duration `json:"-"`
+	Email         string        `json:"email"`
+	Role          Role          `json:"role"`
+	ExpiresIn     time.Duration `json:"-"`
+	ExpiresInDays int           `json:"-"`
+	InviterUserID string        `json:"-"`
 }
 
 // InvitationQuery filters ListInvitations.
@@ -187,11 +201,24 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 	fe.check("email", err)
 	fe.check("role", s.checkRole(in.Role))
 	ttl := in.ExpiresIn
-	if ttl == 0 {
+	switch {
+	case in.ExpiresInDays != 0 && in.ExpiresIn != 0:
+		fe.add("expires_in_days", "cannot be combined with expires_in")
+	case in.ExpiresInDays < 0 || in.ExpiresInDays > 30:
+		fe.add("expires_in_days", "must be between 1 and 30")
+	case in.ExpiresInDays != 0:
+		ttl = time.Duration(in.ExpiresInDays) * 24 * time.Hour
+	case ttl == 0:
 		ttl = s.invitations.TTL
 	}
-	if ttl < MinInvitationTTL || ttl > MaxInvitationTTL {
+	if ttl != 0 && (ttl < MinInvitationTTL || ttl > MaxInvitationTTL) {
 		fe.add("expires_in", "must be between 1 hour and 30 days")
+	}
+	if in.InviterUserID != "" {
+		fe.check("inviter_user_id", validateUserID(in.InviterUserID))
+		if !actor.system && in.InviterUserID != actor.userID {
+			fe.add("inviter_user_id", "only the system caller invites on behalf of another user")
+		}
 	}
 	if err := fe.err(); err != nil {
 		return nil, err
@@ -199,17 +226,18 @@ func (s *Service) CreateInvitation(ctx context.Context, actor Actor, slug string
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
+	inviterID := cmp.Or(in.InviterUserID, actor.userID)
 	var inviter User
-	if !actor.system {
-		if inviter, err = s.lookupUser(ctx, actor.userID); err != nil {
+	if inviterID != "" {
+		if inviter, err = s.lookupUser(ctx, inviterID); err != nil {
 			return nil, err
 		}
 	}
 	token, hash := newToken()
-	now := s.clock()
+	id, now := s.newIDAt(PrefixInvitation)
 	inv := &Invitation{
-		ID: NewID(PrefixInvitation), Email: email, Role: in.Role, Status: InvitationPending,
-		InvitedBy: actor.userID, InviterUsername: inviter.Username, TokenHash: hash,
+		ID: id, Email: email, Role: in.Role, Status: InvitationPending,
+		InvitedBy: inviterID, InviterUsername: inviter.Username, TokenHash: hash,
 		LastSentAt: now, ExpiresAt: now.Add(ttl), CreatedAt: now, UpdatedAt: now,
 	}
 	org, err := mutate(ctx, s, actor, slug, PermInvitationsManage, func(m *mutation) (*Organization, error) {
@@ -385,7 +413,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor Actor, slug, id st
 			return result{}, ErrInvitationNotPending
 		}
 		now := s.clock()
-		if d := s.invitations.MinResendInterval; d > 0 && now.Sub(inv.LastSentAt) < d {
+		if d := s.resendInterval(m.actor); d > 0 && now.Sub(inv.LastSentAt) < d {
 			return result{}, ErrResendTooSoon
 		}
 		if s.status(inv) == InvitationExpired {
@@ -423,7 +451,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor Actor, slug, id st
 		if inv.Status != InvitationPending {
 			return ErrInvitationNotPending
 		}
-		inv.Status, inv.UpdatedAt = InvitationRevoked, s.clock()
+		now := s.clock()
+		inv.Status, inv.UpdatedAt, inv.RevokedAt = InvitationRevoked, now, &now
 		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
 			return err
 		}
@@ -549,10 +578,12 @@ func (s *Service) join(m *mutation, inv *Invitation) (*Member, error) {
 		}
 	}
 	now := s.clock()
-	if err := m.tx.InsertMember(m.ctx, &Member{OrganizationID: inv.OrganizationID, UserID: m.actor.userID, Role: inv.Role, JoinedAt: now}); err != nil {
+	mb := s.newMember(inv.OrganizationID, m.actor.userID, inv.Role)
+	mb.JoinedAt, mb.UpdatedAt = now, now
+	if err := m.tx.InsertMember(m.ctx, mb); err != nil {
 		return nil, err
 	}
-	inv.Status, inv.AcceptedBy, inv.UpdatedAt = InvitationAccepted, m.actor.userID, now
+	inv.Status, inv.AcceptedBy, inv.UpdatedAt, inv.AcceptedAt = InvitationAccepted, m.actor.userID, now, &now
 	if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
 		return nil, err
 	}

@@ -126,8 +126,14 @@ func canGrant(a, g roleEntry) bool {
 
 // mayGrant fails with ErrForbidden unless the change's actor may grant
 // role: a user only roles ranked at or below its own role in the
-// organization; the system caller any.
+// organization; the system caller any. A role the organization does not
+// have is a validation error, for everyone.
 func (s *Service) mayGrant(m *mutation, role Role) error {
+	// Every grant names a role the organization has: one of the Service's
+	// or its own (a pre-check by name cannot know the latter).
+	if err := m.checkRole(role); err != nil {
+		return err
+	}
 	if m.actor.system {
 		return nil
 	}
@@ -191,15 +197,28 @@ type UserDirectory interface {
 }
 
 // Member is a user's membership of an organization, with the user's profile.
+//
+// A membership is also a resource of its own (see membership.go): ID is its
+// stable identifier ("om_…"), JoinedAt its creation time, UpdatedAt the time
+// of its last role or status change, and Status whether it is active. An
+// inactive member keeps its row, its role and its seat, but has no
+// permission in the organization. OrganizationName is set by the
+// membership reads (GetMembership, ListMemberships) only. httpapi does not
+// show these fields (its OpenAPI document is unchanged); the
+// WorkOS-compatible API does.
 type Member struct {
-	OrganizationID string    `json:"-"`
-	UserID         string    `json:"user_id"`
-	Role           Role      `json:"role"`
-	JoinedAt       time.Time `json:"joined_at"`
-	Username       string    `json:"username"`
-	Email          string    `json:"email"`
-	Name           string    `json:"name"`
-	AvatarURL      string    `json:"avatar_url"`
+	ID               string           `json:"-"`
+	OrganizationID   string           `json:"-"`
+	OrganizationName string           `json:"-"`
+	UserID           string           `json:"user_id"`
+	Role             Role             `json:"role"`
+	Status           MembershipStatus `json:"-"`
+	JoinedAt         time.Time        `json:"joined_at"`
+	UpdatedAt        time.Time        `json:"-"`
+	Username         string           `json:"username"`
+	Email            string           `json:"email"`
+	Name             string           `json:"name"`
+	AvatarURL        string           `json:"avatar_url"`
 }
 
 func (m Member) listKey() string { return m.UserID }
@@ -329,12 +348,16 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, userID strin
 		if err := s.checkMemberLimit(m); err != nil {
 			return nil, err
 		}
-		mb := &Member{OrganizationID: m.org.ID, UserID: userID, Role: role, JoinedAt: s.clock()}
+		mb := s.newMember(m.org.ID, userID, role)
 		if err := m.tx.InsertMember(m.ctx, mb); err != nil {
 			return nil, err
 		}
 		m.record(EventMemberAdded, map[string]string{"user_id": userID, "role": string(role)})
-		return s.member(m.ctx, m.tx, m.org.ID, userID)
+		out, err := s.member(m.ctx, m.tx, m.org.ID, userID)
+		if err == nil {
+			out.OrganizationName = m.org.Name
+		}
+		return out, err
 	})
 }
 
@@ -421,12 +444,13 @@ func (s *Service) target(m *mutation, userID string) (*Member, error) {
 }
 
 // keepsOwner fails with ErrLastOwner when mb is the organization's only
-// owner. Call with the organization locked.
+// active owner (an inactive owner's removal, demotion or deactivation takes
+// nothing from the owners who can act). Call with the organization locked.
 func keepsOwner(m *mutation, mb *Member) error {
-	if mb.Role != RoleOwner {
+	if mb.Role != RoleOwner || mb.Status == MembershipInactive {
 		return nil
 	}
-	n, err := m.tx.CountMembers(m.ctx, mb.OrganizationID, RoleOwner)
+	n, err := countActive(m.ctx, m.tx, mb.OrganizationID, RoleOwner)
 	if err != nil {
 		return err
 	}
@@ -460,12 +484,12 @@ func (s *Service) UpdateMemberRole(ctx context.Context, actor Actor, slug, userI
 				return nil, err
 			}
 		}
-		if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, userID, role); err != nil {
+		from := mb.Role
+		if err := s.writeRole(m, mb, role); err != nil {
 			return nil, err
 		}
-		m.record(EventMemberRoleUpdated, map[string]string{"user_id": userID, "from": string(mb.Role), "to": string(role)})
+		m.record(EventMemberRoleUpdated, map[string]string{"user_id": userID, "from": string(from), "to": string(role)})
 		updated := []Member{*mb} // read by target with its profile: no second read
-		updated[0].Role = role
 		if err := s.memberProfiles(m.ctx, updated); err != nil {
 			return nil, err
 		}
@@ -536,13 +560,13 @@ func (s *Service) TransferOwnership(ctx context.Context, actor Actor, slug, user
 			return err // a role given ownership:transfer, ranked below owner
 		}
 		mb, err := m.tx.GetMember(m.ctx, m.org.ID, userID)
-		if errors.Is(err, ErrNotFound) {
-			return ErrNotMember
+		if errors.Is(err, ErrNotFound) || err == nil && mb.Status == MembershipInactive {
+			return ErrNotMember // an inactive member must be reactivated first
 		} else if err != nil {
 			return err
 		}
 		if mb.Role != RoleOwner {
-			if err := m.tx.UpdateMemberRole(m.ctx, m.org.ID, userID, RoleOwner); err != nil {
+			if err := s.writeRole(m, mb, RoleOwner); err != nil {
 				return err
 			}
 		}

@@ -172,7 +172,7 @@ func (c *call) end(err error) {
 		set := metric.WithAttributes(attrs...)
 		s.obs.calls.Add(c.ctx, 1, set)
 		s.obs.duration.Record(c.ctx, time.Since(c.start).Seconds(), set)
-		if err != nil {
+		if outcome != codeOK {
 			s.obs.errors.Add(c.ctx, 1, metric.WithAttributes(attribute.String(AttrOperation, c.op), attribute.String(AttrErrorCode, outcome)))
 		}
 	}
@@ -218,7 +218,10 @@ func operation() string {
 	}
 }
 
-const codeInternal = "internal"
+const (
+	codeOK       = "ok"
+	codeInternal = "internal"
+)
 
 // errorCodes are the codes ErrorCode answers, by sentinel; the first match
 // wins.
@@ -226,6 +229,7 @@ var errorCodes = []struct {
 	err  error
 	code string
 }{
+	{errUnchanged, "ok"}, // a change with nothing to do succeeded
 	{ErrUnauthenticated, "unauthenticated"},
 	{ErrInvalid, "validation_failed"},
 	{ErrEmailMismatch, "email_mismatch"},
@@ -258,7 +262,7 @@ var errorCodes = []struct {
 // problems: "not_found", "slug_taken"…), and "internal" for anything else.
 func ErrorCode(err error) string {
 	if err == nil {
-		return "ok"
+		return codeOK
 	}
 	for _, c := range errorCodes {
 		if errors.Is(err, c.err) {

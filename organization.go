@@ -25,6 +25,11 @@ type CreateOrganizationInput struct {
 	Domains      []string          `json:"domains"`
 	ExternalID   string            `json:"external_id"`
 	Metadata     map[string]string `json:"metadata"`
+	// DomainData adds domains with a state and the manual strategy (see
+	// DomainInput), beside Domains; a name in both takes DomainData's state.
+	DomainData []DomainInput `json:"-"`
+	// StripeCustomerID: see Organization.StripeCustomerID.
+	StripeCustomerID string `json:"-"`
 }
 
 // UpdateOrganizationInput changes an organization. Nil fields are left as
@@ -44,13 +49,22 @@ type UpdateOrganizationInput struct {
 	Domains      []string          `json:"domains"`
 	ExternalID   *string           `json:"external_id"`
 	Metadata     map[string]string `json:"metadata"`
+	// DomainData, when non-nil, replaces the domains (with Domains, when
+	// that is non-nil too): kept names keep their ID and creation time and
+	// take the given state (see DomainInput).
+	DomainData []DomainInput `json:"-"`
+	// StripeCustomerID sets (or, with "", clears) the Stripe customer ID.
+	StripeCustomerID *string `json:"-"`
 }
 
 // OrganizationQuery filters ListOrganizations.
 type OrganizationQuery struct {
 	Domain string // only organizations with this domain
-	Search string // case-insensitive substring of the name
-	Page
+	// Domains (the system caller only): organizations with any of these
+	// domains, with Domain. Empty names are ignored.
+	Domains []string
+	Search  string // case-insensitive substring of the name
+	Page           // Descending: the system caller only
 }
 
 // normalize validates every field of org that a caller sets, normalizing in
@@ -104,6 +118,7 @@ func (s *Service) normalize(org *Organization) error {
 		fe.check("external_id", checkText(org.ExternalID, false))
 	}
 	fe.check("metadata", validateMetadata(org.Metadata, s.metadataLimits))
+	fe.check("stripe_customer_id", validateStripeCustomerID(org.StripeCustomerID))
 	if org.Metadata == nil {
 		org.Metadata = map[string]string{}
 	}
@@ -118,13 +133,14 @@ func (s *Service) CreateOrganization(ctx context.Context, actor Actor, in Create
 	if err := actor.check(); err != nil {
 		return nil, err
 	}
-	now := s.clock()
+	id, now := s.newIDAt(PrefixOrganization)
 	org := &Organization{
-		ID: NewID(PrefixOrganization), Name: in.Name, Slug: in.Slug, Handle: in.Handle,
+		ID: id, Name: in.Name, Slug: in.Slug, Handle: in.Handle,
 		Description: in.Description, LogoURL: in.LogoURL, Website: in.Website,
 		Industry: in.Industry, ContactEmail: in.ContactEmail, ContactPhone: in.ContactPhone,
 		Visibility: in.Visibility, Domains: slices.Clone(in.Domains), ExternalID: in.ExternalID,
 		Metadata: maps.Clone(in.Metadata), CreatedBy: actor.userID, CreatedAt: now, UpdatedAt: now,
+		StripeCustomerID: in.StripeCustomerID,
 	}
 	if org.Slug == "" {
 		org.Slug = Slugify(in.Name)
@@ -132,16 +148,29 @@ func (s *Service) CreateOrganization(ctx context.Context, actor Actor, in Create
 			org.Slug = strings.Trim(org.Slug+"-"+randomSuffix(6), "-")
 		}
 	}
-	if err := s.normalize(org); err != nil {
+	err := s.normalize(org)
+	var fe fieldErrors
+	fe.merge(err)
+	want, err := s.normalizeDomainData(actor, namesWant(org.Domains), in.DomainData, &fe)
+	if err != nil {
 		return nil, err
 	}
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	var domains []Domain
+	for _, w := range want {
+		domains = append(domains, s.domainRow(org.ID, w))
+	}
+	setDomains(org, domains)
 	var owner *Member
 	if !actor.system {
-		owner = &Member{OrganizationID: org.ID, UserID: actor.userID, Role: RoleOwner, JoinedAt: now}
+		owner = s.newMember(org.ID, actor.userID, RoleOwner)
+		owner.JoinedAt, owner.UpdatedAt = now, now
 		org.MemberCount, org.Role = 1, RoleOwner
 	}
 	categories, pipelines := s.seedRows(org.ID)
-	err := s.transact(ctx, actor, func(m *mutation) error {
+	err = s.transact(ctx, actor, func(m *mutation) error {
 		m.org = org
 		if max := s.limits.OrganizationsPerUser; max > 0 && !actor.system {
 			if err := m.tx.LockUser(m.ctx, actor.userID); err != nil {
@@ -158,12 +187,8 @@ func (s *Service) CreateOrganization(ctx context.Context, actor Actor, in Create
 		if err := m.tx.InsertOrganization(m.ctx, org, owner); err != nil {
 			return err
 		}
-		if len(org.Domains) > 0 {
-			ds := make([]Domain, len(org.Domains))
-			for i, name := range org.Domains {
-				ds[i] = s.newDomain(org.ID, name)
-			}
-			if err := m.tx.InsertDomains(m.ctx, ds); err != nil {
+		if len(domains) > 0 {
+			if err := m.tx.InsertDomains(m.ctx, domains); err != nil {
 				return err
 			}
 		}
@@ -242,7 +267,7 @@ func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor Actor, 
 	org, err := s.store.GetOrganization(ctx, OrganizationKey{ExternalID: externalID}, actor.viewer())
 	switch {
 	case err != nil:
-	case !actor.system && org.Role == "":
+	case !actor.system && asActor(org).Role == "":
 		err = ErrNotFound
 	default:
 		c.organization(org)
@@ -279,7 +304,10 @@ func (s *Service) ListOrganizations(ctx context.Context, actor Actor, q Organiza
 		return nil, err
 	}
 	if actor.system {
-		return nil, invalid("actor", "the system caller is a member of no organization")
+		return s.listAllOrganizations(ctx, q)
+	}
+	if q.Descending || len(q.Domains) > 0 {
+		return nil, invalid("actor", "only the system caller lists in descending order or by several domains")
 	}
 	r, err := q.Page.toRange()
 	var fe fieldErrors
@@ -308,17 +336,29 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor Actor, slug stri
 	return mutate(ctx, s, actor, slug, PermOrgUpdate, func(m *mutation) (*Organization, error) {
 		org := m.org
 		changed := applyUpdate(org, in)
-		if err := s.normalize(org); err != nil {
+		var fe fieldErrors
+		fe.merge(s.normalize(org))
+		var want []domainWant
+		if in.Domains != nil {
+			want = namesWant(org.Domains)
+		}
+		want, err := s.normalizeDomainData(m.actor, want, in.DomainData, &fe)
+		if err != nil {
+			return nil, err
+		}
+		if err := fe.err(); err != nil {
 			return nil, err
 		}
 		org.UpdatedAt = s.clock()
 		if err := m.tx.UpdateOrganization(m.ctx, org); err != nil {
 			return nil, err
 		}
-		if in.Domains != nil {
-			if err := s.syncDomains(m.ctx, m.tx, org.ID, org.Domains); err != nil {
+		if in.Domains != nil || in.DomainData != nil {
+			rows, err := s.syncDomainRows(m.ctx, m.tx, org.ID, want)
+			if err != nil {
 				return nil, err
 			}
+			setDomains(org, rows)
 		}
 		m.record(EventOrganizationUpdated, map[string]string{"fields": strings.Join(changed, ",")})
 		return org, nil
@@ -344,6 +384,7 @@ func applyUpdate(org *Organization, in UpdateOrganizationInput) []string {
 	set("contact_email", &org.ContactEmail, in.ContactEmail)
 	set("contact_phone", &org.ContactPhone, in.ContactPhone)
 	set("external_id", &org.ExternalID, in.ExternalID)
+	set("stripe_customer_id", &org.StripeCustomerID, in.StripeCustomerID)
 	if in.Visibility != nil {
 		org.Visibility = *in.Visibility
 		if org.Visibility == "" {
@@ -351,7 +392,7 @@ func applyUpdate(org *Organization, in UpdateOrganizationInput) []string {
 		}
 		changed = append(changed, "visibility")
 	}
-	if in.Domains != nil {
+	if in.Domains != nil || in.DomainData != nil {
 		org.Domains = slices.Clone(in.Domains)
 		changed = append(changed, "domains")
 	}

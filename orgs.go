@@ -128,7 +128,9 @@ func WithUserDirectory(d UserDirectory) Option {
 	return func(s *Service) error { s.directory = d; return nil }
 }
 
-// WithClock replaces time.Now (for tests).
+// WithClock replaces time.Now (for tests). The clock is read while IDs are
+// made, under the lock that orders them: it must not call NewID or the
+// Service.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) error { s.now = now; return nil }
 }
@@ -251,14 +253,27 @@ func (s *Service) view(ctx context.Context, actor Actor, ref string, perm Permis
 	return org, err
 }
 
+// asActor makes org, read as the actor's view, what the rules see: a
+// viewer whose membership is inactive has no role — no permission, the
+// public view of a public organization, nothing of a private one — though
+// the store keeps its role for when it is reactivated.
+func asActor(org *Organization) *Organization {
+	if org.ViewerInactive {
+		org.Role = ""
+	}
+	return org
+}
+
 // permNone is the permission of a call that needs none in the organization
 // (answering an invitation to it): only its existence is checked.
 const permNone Permission = ""
 
 // authorize checks that actor may do perm in org, read with actor's role,
 // whose permissions roles resolves (the organization's own roles
-// included). The system caller may do everything.
+// included); an inactive membership has none (asActor). The system caller
+// may do everything.
 func (s *Service) authorize(ctx context.Context, actor Actor, org *Organization, perm Permission, roles *roleTable) error {
+	asActor(org)
 	switch {
 	case actor.system, perm == permNone:
 		return nil

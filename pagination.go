@@ -19,6 +19,11 @@ type Page struct {
 	Limit  int    // 1–MaxPageLimit; 0 means DefaultPageLimit
 	After  string // items after this cursor (a NextCursor)
 	Before string // items before this cursor (a PreviousCursor)
+	// Descending lists newest first, where a list allows it (see
+	// pagination_order.go): the organizations, memberships and invitations
+	// lists of the system caller. After and Before then follow the
+	// descending order: After continues toward older items.
+	Descending bool
 }
 
 // List is one page of results. Items are in ascending key order (for most

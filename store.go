@@ -209,7 +209,8 @@ type Tx interface {
 	// InsertDomains inserts an organization's domains (one batch). It must
 	// fail with ErrDomainTaken when the organization has the domain already.
 	InsertDomains(ctx context.Context, ds []Domain) error
-	// UpdateDomain writes a domain's State and VerifiedAt. It must fail with
+	// UpdateDomain writes a domain's State, VerifiedAt, Strategy and
+	// UpdatedAt. It must fail with
 	// ErrDomainTaken when d becomes verified while another organization's
 	// row for the same domain is verified.
 	UpdateDomain(ctx context.Context, d *Domain) error
@@ -224,7 +225,8 @@ type Tx interface {
 	// and email exists (whatever its expiry).
 	InsertInvitation(ctx context.Context, inv *Invitation) error
 	// UpdateInvitation writes an invitation's status, token hash, resend
-	// count, last-sent time, expiry, AcceptedBy and UpdatedAt.
+	// count, last-sent time, expiry, AcceptedBy, AcceptedAt, RevokedAt and
+	// UpdatedAt.
 	UpdateInvitation(ctx context.Context, inv *Invitation) error
 
 	// InsertTeam inserts a team; ErrSlugTaken when the organization has a

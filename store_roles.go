@@ -41,8 +41,9 @@ type OrganizationRoleStore interface {
 // one statement where the database allows — the organization key selects,
 // userID's membership of it, and, when the organization defines that
 // membership's role itself (OrganizationRoleStore), the role's definition.
-// It must return ErrNotFound when no organization matches key, and an
-// Access with Role "" when userID is not a member. Without it, Authorize
+// It must return ErrNotFound when no organization matches key, an Access
+// with Role "" when userID is not a member, and Inactive set when the
+// membership is inactive. Without it, Authorize
 // reads the organization (GetOrganization) and, for a role the
 // organization defines, its roles: two statements.
 type AccessReader interface {
@@ -56,6 +57,9 @@ type Access struct {
 	Visibility       Visibility
 	// Role is the user's role, "" when not a member.
 	Role Role
+	// Inactive reports that the membership is inactive
+	// (MembershipInactive): it grants nothing.
+	Inactive bool
 	// OrganizationRole is the organization's own definition of Role, when
 	// it has one (nil for the Service's roles, and for non-members).
 	OrganizationRole *OrganizationRole

@@ -76,12 +76,12 @@ func (e *Env) InsertMembers(ctx context.Context, orgID string, ids []string, rol
 	t := now()
 	for start := 0; start < len(ids); start += insertBatchRows {
 		chunk := ids[start:min(start+insertBatchRows, len(ids))]
-		args := make([]any, 0, 4*len(chunk))
+		args := make([]any, 0, 5*len(chunk))
 		for _, id := range chunk {
-			args = append(args, orgID, id, role, t)
+			args = append(args, orgID, id, role, t, orgs.NewID(orgs.PrefixMembership), t)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES "+
-			values(len(chunk), 4), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, updated_at) VALUES "+
+			values(len(chunk), 6), args...); err != nil {
 			return fmt.Errorf("bench: insert members: %w", err)
 		}
 	}

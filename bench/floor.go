@@ -84,8 +84,8 @@ func (f *Floor) CreateOrganization(ctx context.Context, actor, name, slug string
 		orgID, name, slug, actor, t, t); err != nil {
 		return "", err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, 'owner', ?)",
-		orgID, actor, t); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, status, updated_at) VALUES (?, ?, 'owner', ?, ?, 'active', ?)",
+		orgID, actor, t, orgs.NewID(orgs.PrefixMembership), t); err != nil {
 		return "", err
 	}
 	if n := len(seed.Categories); n > 0 {
@@ -128,27 +128,34 @@ func (f *Floor) CreateOrganization(ctx context.Context, actor, name, slug string
 	return orgID, tx.Commit()
 }
 
-// orgColumns are the columns scanOrg reads, from organizations AS o; the
-// caller adds the viewer's role last.
-const orgColumns = `o.id, o.name, o.slug, o.handle, o.description, o.logo_url, o.website, o.industry,
+// orgColumns are the columns scanOrg reads, from organizations AS o, the
+// domains as JSON objects; the caller adds the viewer's role last.
+func (f *Floor) orgColumns() string {
+	agg := `json_group_array(json_object(%s) ORDER BY d.id)`
+	if f.e.PG {
+		agg = `json_agg(json_build_object(%s) ORDER BY d.id)::text`
+	}
+	return `o.id, o.name, o.slug, o.handle, o.description, o.logo_url, o.website, o.industry,
 	o.contact_email, o.contact_phone, o.visibility, o.external_id, o.metadata, o.member_count,
-	o.team_count, o.created_by, o.created_at, o.updated_at,
-	(SELECT string_agg(d.domain, ' ' ORDER BY d.id) FROM organization_domains AS d
-	 WHERE d.organization_id = o.id)`
+	o.team_count, o.created_by, o.created_at, o.updated_at, o.stripe_customer_id,
+	(SELECT ` + fmt.Sprintf(agg, `'id', d.id, 'domain', d.domain, 'state', d.state, 'token', d.verification_token,
+		'strategy', d.strategy, 'created_at', d.created_at, 'updated_at', d.updated_at, 'verified_at', d.verified_at`) + `
+	 FROM organization_domains AS d WHERE d.organization_id = o.id)`
+}
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanOrg(r scanner, o *orgs.Organization) error {
-	var handle, external, metadata, domains, role sql.NullString
+	var handle, external, metadata, domains, role, stripe sql.NullString
 	if err := r.Scan(&o.ID, &o.Name, &o.Slug, &handle, &o.Description, &o.LogoURL, &o.Website, &o.Industry,
 		&o.ContactEmail, &o.ContactPhone, &o.Visibility, &external, &metadata, &o.MemberCount,
-		&o.TeamCount, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt, &domains, &role); err != nil {
+		&o.TeamCount, &o.CreatedBy, &o.CreatedAt, &o.UpdatedAt, &stripe, &domains, &role); err != nil {
 		return err
 	}
-	o.Handle, o.ExternalID, o.Role = handle.String, external.String, orgs.Role(role.String)
+	o.Handle, o.ExternalID, o.Role, o.StripeCustomerID = handle.String, external.String, orgs.Role(role.String), stripe.String
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
-	if domains.String != "" {
-		o.Domains = strings.Fields(domains.String)
+	if err := scanDomains(o, domains.String); err != nil {
+		return err
 	}
 	o.Metadata = map[string]string{}
 	if metadata.String != "" {
@@ -172,7 +179,7 @@ func readable(o *orgs.Organization) error {
 // queries.
 func (f *Floor) GetOrganizationDetail(ctx context.Context, actor, slug string) (*orgs.OrganizationDetail, error) {
 	d := &orgs.OrganizationDetail{}
-	row := f.e.DB.QueryRowContext(ctx, "SELECT "+orgColumns+`, m.role FROM organizations AS o
+	row := f.e.DB.QueryRowContext(ctx, "SELECT "+f.orgColumns()+`, m.role FROM organizations AS o
 		LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ? WHERE o.slug = ?`, actor, slug)
 	if err := scanOrg(row, &d.Organization); err != nil {
 		return nil, err
@@ -236,7 +243,7 @@ func closeRows(rows *sql.Rows) error {
 // ListOrganizations reads a page of the user's organizations with their
 // domains and the user's role: one keyset query, as the store's.
 func (f *Floor) ListOrganizations(ctx context.Context, actor string, limit int) ([]orgs.Organization, error) {
-	rows, err := f.e.DB.QueryContext(ctx, "SELECT "+orgColumns+`, m.role FROM members AS m
+	rows, err := f.e.DB.QueryContext(ctx, "SELECT "+f.orgColumns()+`, m.role FROM members AS m
 		JOIN organizations AS o ON o.id = m.organization_id
 		WHERE m.user_id = ? ORDER BY m.organization_id LIMIT ?`, actor, limit+1)
 	if err != nil {
@@ -273,14 +280,14 @@ func (f *Floor) ListMembers(ctx context.Context, actor, slug, afterKey string, l
 	// The page of members first, then their profiles: joining users before
 	// the LIMIT lets Postgres merge-join users from their first ID up to the
 	// page (90,000 rows for the deep page).
-	q := "SELECT user_id, role, joined_at FROM members WHERE organization_id = ?"
+	q := "SELECT user_id, role, joined_at, id, status, updated_at FROM members WHERE organization_id = ?"
 	args := []any{orgID}
 	if afterKey != "" {
 		q += " AND user_id > ?"
 		args = append(args, afterKey)
 	}
 	args = append(args, limit+1)
-	rows, err := f.e.DB.QueryContext(ctx, `SELECT m.user_id, m.role, m.joined_at, u.username, u.email, u.name, u.avatar_url
+	rows, err := f.e.DB.QueryContext(ctx, `SELECT m.user_id, m.role, m.joined_at, m.id, m.status, m.updated_at, u.username, u.email, u.name, u.avatar_url
 		FROM (`+q+` ORDER BY user_id LIMIT ?) AS m LEFT JOIN users AS u ON u.id = m.user_id
 		ORDER BY m.user_id`, args...)
 	if err != nil {
@@ -289,12 +296,13 @@ func (f *Floor) ListMembers(ctx context.Context, actor, slug, afterKey string, l
 	out := make([]orgs.Member, 0, limit+1)
 	for rows.Next() {
 		m := orgs.Member{OrganizationID: orgID}
-		var username, email, name, avatar sql.NullString
-		if err := rows.Scan(&m.UserID, &m.Role, &m.JoinedAt, &username, &email, &name, &avatar); err != nil {
+		var username, email, name, avatar, id sql.NullString
+		var updated sql.NullTime
+		if err := rows.Scan(&m.UserID, &m.Role, &m.JoinedAt, &id, &m.Status, &updated, &username, &email, &name, &avatar); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		m.JoinedAt = m.JoinedAt.UTC()
+		m.JoinedAt, m.ID, m.UpdatedAt = m.JoinedAt.UTC(), id.String, updated.Time.UTC()
 		m.Username, m.Email, m.Name, m.AvatarURL = username.String, email.String, name.String, avatar.String
 		out = append(out, m)
 	}
@@ -316,7 +324,8 @@ func (f *Floor) AddMember(ctx context.Context, actor, slug, userID string, role 
 	if err := f.lock(ctx, tx, slug); err != nil {
 		return nil, err
 	}
-	m := &orgs.Member{UserID: userID, Role: role, JoinedAt: now()}
+	m := &orgs.Member{ID: orgs.NewID(orgs.PrefixMembership), UserID: userID, Role: role, Status: orgs.MembershipActive, JoinedAt: now()}
+	m.UpdatedAt = m.JoinedAt
 	var actorRole, username, email, name, avatar sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT o.id, a.role, u.username, u.email, u.name, u.avatar_url
 		FROM organizations AS o
@@ -329,8 +338,8 @@ func (f *Floor) AddMember(ctx context.Context, actor, slug, userID string, role 
 		return nil, orgs.ErrForbidden
 	}
 	m.Username, m.Email, m.Name, m.AvatarURL = username.String, email.String, name.String, avatar.String
-	if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
-		m.OrganizationID, userID, role, m.JoinedAt); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, status, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?)",
+		m.OrganizationID, userID, role, m.JoinedAt, m.ID, m.UpdatedAt); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE organizations SET member_count = member_count + 1 WHERE id = ?", m.OrganizationID); err != nil {
@@ -357,14 +366,14 @@ func (f *Floor) UpdateMemberRole(ctx context.Context, actor, slug, userID string
 		return nil, err
 	}
 	m := &orgs.Member{UserID: userID}
-	var actorRole, oldRole, username, email, name, avatar sql.NullString
+	var actorRole, oldRole, username, email, name, avatar, id, status sql.NullString
 	var joined sql.NullTime
-	if err := tx.QueryRowContext(ctx, `SELECT o.id, a.role, t.role, t.joined_at, u.username, u.email, u.name, u.avatar_url
+	if err := tx.QueryRowContext(ctx, `SELECT o.id, a.role, t.role, t.joined_at, t.id, t.status, u.username, u.email, u.name, u.avatar_url
 		FROM organizations AS o
 		LEFT JOIN members AS a ON a.organization_id = o.id AND a.user_id = ?
 		LEFT JOIN members AS t ON t.organization_id = o.id AND t.user_id = ?
 		LEFT JOIN users AS u ON u.id = t.user_id
-		WHERE o.slug = ?`, actor, userID, slug).Scan(&m.OrganizationID, &actorRole, &oldRole, &joined,
+		WHERE o.slug = ?`, actor, userID, slug).Scan(&m.OrganizationID, &actorRole, &oldRole, &joined, &id, &status,
 		&username, &email, &name, &avatar); err != nil {
 		return nil, err
 	}
@@ -375,10 +384,10 @@ func (f *Floor) UpdateMemberRole(ctx context.Context, actor, slug, userID string
 		// The last-owner check: not on the measured path.
 		return nil, fmt.Errorf("%w: demoting an owner", errFloor)
 	}
-	m.Role, m.JoinedAt = role, joined.Time.UTC()
+	m.Role, m.JoinedAt, m.ID, m.Status, m.UpdatedAt = role, joined.Time.UTC(), id.String, orgs.MembershipStatus(status.String), now()
 	m.Username, m.Email, m.Name, m.AvatarURL = username.String, email.String, name.String, avatar.String
-	if _, err := tx.ExecContext(ctx, "UPDATE members SET role = ? WHERE organization_id = ? AND user_id = ?",
-		role, m.OrganizationID, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE members SET role = ?, status = ?, updated_at = ? WHERE organization_id = ? AND user_id = ?",
+		role, m.Status, m.UpdatedAt, m.OrganizationID, userID); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO events (id, organization_id, type, actor_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -468,16 +477,16 @@ func (f *Floor) AcceptInvitation(ctx context.Context, actor, token string) (*org
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	m := &orgs.Member{UserID: actor, JoinedAt: t}
+	m := &orgs.Member{ID: orgs.NewID(orgs.PrefixMembership), UserID: actor, JoinedAt: t, Status: orgs.MembershipActive, UpdatedAt: t}
 	var invID string
 	var username, email, name, avatar sql.NullString
-	err = tx.QueryRowContext(ctx, `UPDATE invitations SET status = 'accepted', accepted_by = ?, updated_at = ?
+	err = tx.QueryRowContext(ctx, `UPDATE invitations SET status = 'accepted', accepted_by = ?, updated_at = ?, accepted_at = ?
 		WHERE token_hash = ? AND status = 'pending' AND expires_at > ?
 		AND email = (SELECT email FROM users WHERE id = ?)
 		RETURNING id, organization_id, role, (SELECT username FROM users WHERE id = ?),
 		(SELECT email FROM users WHERE id = ?), (SELECT name FROM users WHERE id = ?),
 		(SELECT avatar_url FROM users WHERE id = ?)`,
-		actor, t, h[:], t, actor, actor, actor, actor, actor).Scan(&invID, &m.OrganizationID, &m.Role,
+		actor, t, t, h[:], t, actor, actor, actor, actor, actor).Scan(&invID, &m.OrganizationID, &m.Role,
 		&username, &email, &name, &avatar)
 	if err != nil {
 		// Unknown, expired, not pending or another email: told apart off the
@@ -485,8 +494,8 @@ func (f *Floor) AcceptInvitation(ctx context.Context, actor, token string) (*org
 		return nil, err
 	}
 	m.Username, m.Email, m.Name, m.AvatarURL = username.String, email.String, name.String, avatar.String
-	if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
-		m.OrganizationID, actor, m.Role, t); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, status, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?)",
+		m.OrganizationID, actor, m.Role, t, m.ID, t); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE organizations SET member_count = member_count + 1 WHERE id = ?", m.OrganizationID); err != nil {
@@ -581,4 +590,52 @@ func (f *Floor) CreateTeamWithMembers(ctx context.Context, actor, slug, name, te
 		return nil, nil, err
 	}
 	return team, members, tx.Commit()
+}
+
+// scanDomains decodes the domains orgColumns aggregates onto o.
+func scanDomains(o *orgs.Organization, s string) error {
+	if s == "" || s == "[]" {
+		return nil
+	}
+	var rows []struct {
+		ID, Domain, State, Token, Strategy string
+		CreatedAt                          string  `json:"created_at"`
+		UpdatedAt                          string  `json:"updated_at"`
+		VerifiedAt                         *string `json:"verified_at"`
+	}
+	if err := json.Unmarshal([]byte(s), &rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		d := orgs.Domain{ID: r.ID, OrganizationID: o.ID, Domain: r.Domain, State: orgs.DomainState(r.State),
+			VerificationToken: r.Token, Strategy: orgs.DomainStrategy(r.Strategy),
+			VerificationName: "_orgs-challenge." + r.Domain, VerificationValue: "orgs-verification=" + r.Token}
+		var err error
+		if d.CreatedAt, err = parseTime(r.CreatedAt); err != nil {
+			return err
+		}
+		if d.UpdatedAt, err = parseTime(r.UpdatedAt); err != nil {
+			return err
+		}
+		if r.VerifiedAt != nil {
+			t, err := parseTime(*r.VerifiedAt)
+			if err != nil {
+				return err
+			}
+			d.VerifiedAt = &t
+		}
+		o.Domains = append(o.Domains, d.Domain)
+		o.DomainDetails = append(o.DomainDetails, d)
+	}
+	return nil
+}
+
+// parseTime reads a time as SQLite stores it or Postgres renders it in JSON.
+func parseTime(s string) (time.Time, error) {
+	for _, l := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", time.RFC3339Nano} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bench: unreadable time %q", s)
 }

@@ -9,7 +9,8 @@
 // contract written on orgs.Store, orgs.Reader and orgs.Tx (conflict
 // sentinels, ErrNotFound, Range paging, exact counters, cascading deletes,
 // atomic transactions, ErrClosed after Close) and implements the optional
-// capability orgs.OrganizationLocker. To write your own, copy it, replace
+// capabilities orgs.OrganizationLocker, orgs.Memberships and
+// orgs.SystemReader (workos.go). To write your own, copy it, replace
 // the maps with your database's tables, and keep memstore_test.go's one
 // test that matters:
 //
@@ -311,6 +312,7 @@ func storedOrg(o orgs.Organization) orgs.Organization {
 // viewOrg returns a copy of o with its counters and viewer's role.
 func (st *state) viewOrg(o orgs.Organization, viewer string) orgs.Organization {
 	o.Domains, o.Metadata = st.domainNames(o.ID), maps.Clone(o.Metadata)
+	o.DomainDetails = st.domainDetails(o.ID)
 	o.MemberCount = len(st.members[o.ID])
 	o.TeamCount = 0
 	for _, t := range st.teams {
@@ -318,7 +320,9 @@ func (st *state) viewOrg(o orgs.Organization, viewer string) orgs.Organization {
 			o.TeamCount++
 		}
 	}
-	o.Role = st.members[o.ID][viewer].Role // "" when not a member
+	vm := st.members[o.ID][viewer]
+	o.Role = vm.Role // "" when not a member
+	o.ViewerInactive = vm.Status == orgs.MembershipInactive
 	return o
 }
 
@@ -377,7 +381,7 @@ func (tx *txn) ListOrganizations(ctx context.Context, q orgs.OrganizationFilter)
 	return read(ctx, tx, func(st *state) ([]orgs.Organization, error) {
 		var list []orgs.Organization
 		for id, ms := range st.members {
-			if _, member := ms[q.UserID]; member && orgMatches(st.viewOrg(st.orgs[id], ""), q) {
+			if m, member := ms[q.UserID]; member && m.Status != orgs.MembershipInactive && orgMatches(st.viewOrg(st.orgs[id], ""), q) {
 				list = append(list, st.orgs[id])
 			}
 		}
@@ -448,7 +452,8 @@ func (tx *txn) DeleteOrganization(ctx context.Context, orgID string) error {
 
 // storedMember is m as stored: no profile, which is read from users.
 func storedMember(orgID string, m orgs.Member) orgs.Member {
-	return orgs.Member{OrganizationID: orgID, UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt}
+	return orgs.Member{ID: m.ID, OrganizationID: orgID, UserID: m.UserID, Role: m.Role, JoinedAt: m.JoinedAt,
+		Status: cmp.Or(m.Status, orgs.MembershipActive), UpdatedAt: cmp.Or(m.UpdatedAt, m.JoinedAt)}
 }
 
 // withProfile fills m's profile from the users (blank when unknown).
@@ -857,6 +862,7 @@ func (tx *txn) UpdateInvitation(ctx context.Context, inv *orgs.Invitation) error
 		}
 		old.Status, old.TokenHash, old.ResendCount = inv.Status, bytes.Clone(inv.TokenHash), inv.ResendCount
 		old.LastSentAt, old.ExpiresAt, old.AcceptedBy, old.UpdatedAt = inv.LastSentAt, inv.ExpiresAt, inv.AcceptedBy, inv.UpdatedAt
+		old.AcceptedAt, old.RevokedAt = inv.AcceptedAt, inv.RevokedAt
 		set(tx, st.invitations, inv.ID, old)
 		return nil
 	})
@@ -1049,6 +1055,12 @@ func (tx *txn) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
 			}
 		}
 		for _, d := range ds {
+			if d.State == orgs.DomainVerified && st.verifiedElsewhere(d) {
+				return taken(orgs.ErrDomainTaken, "domain", d.Domain)
+			}
+		}
+		for _, d := range ds {
+			d.Strategy, d.UpdatedAt = cmp.Or(d.Strategy, orgs.DomainStrategyDNS), cmp.Or(d.UpdatedAt, d.CreatedAt)
 			set(tx, st.domains, d.ID, d)
 		}
 		return nil
@@ -1084,6 +1096,7 @@ func (tx *txn) UpdateDomain(ctx context.Context, d *orgs.Domain) error {
 			}
 		}
 		old.State, old.VerifiedAt = d.State, d.VerifiedAt
+		old.Strategy, old.UpdatedAt = cmp.Or(d.Strategy, orgs.DomainStrategyDNS), cmp.Or(d.UpdatedAt, old.CreatedAt)
 		set(tx, st.domains, d.ID, old)
 		return nil
 	})

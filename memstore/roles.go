@@ -137,7 +137,8 @@ func (tx *txn) GetAccess(ctx context.Context, key orgs.OrganizationKey, userID s
 		return nil, err
 	}
 	return read(ctx, tx, func(st *state) (*orgs.Access, error) {
-		a := &orgs.Access{OrganizationID: org.ID, OrganizationSlug: org.Slug, Visibility: org.Visibility, Role: org.Role}
+		a := &orgs.Access{OrganizationID: org.ID, OrganizationSlug: org.Slug, Visibility: org.Visibility, Role: org.Role,
+			Inactive: org.ViewerInactive}
 		for _, r := range st.orgRoles(org.ID) {
 			if r.Name == org.Role && org.Role != "" {
 				a.OrganizationRole = &r

@@ -189,6 +189,21 @@ func testAuthorizeCurrent(t *testing.T, newStore NewStore) {
 	require.NoError(t, f.svc.RemoveMember(f.ctx, orgs.UserActor(owner), "acme", member))
 	_, err = f.svc.Authorize(f.ctx, orgs.UserActor(member), "acme", orgs.PermOrgRead)
 	assert.ErrorIs(t, err, orgs.ErrNotFound)
+	// An inactive membership grants nothing; reactivated, it does again.
+	if _, ok := f.store.(orgs.Memberships); ok {
+		mb, err := f.svc.GetMember(f.ctx, orgs.UserActor(owner), "acme", admin)
+		require.NoError(t, err)
+		_, err = f.svc.DeactivateMembership(f.ctx, orgs.UserActor(owner), mb.ID)
+		require.NoError(t, err)
+		for _, perm := range []orgs.Permission{orgs.PermOrgRead, permJobsPublish} {
+			_, err = f.svc.Authorize(f.ctx, orgs.UserActor(admin), "acme", perm)
+			assert.ErrorIs(t, err, orgs.ErrNotFound, "an inactive admin may %s", perm)
+		}
+		_, err = f.svc.ReactivateMembership(f.ctx, orgs.UserActor(owner), mb.ID)
+		require.NoError(t, err)
+		_, err = f.svc.Authorize(f.ctx, orgs.UserActor(admin), "acme", permJobsPublish)
+		assert.NoError(t, err)
+	}
 	// A member of two organizations holds each one's role in each.
 	_, err = f.svc.AddMember(f.ctx, orgs.UserActor(owner), "open", admin, orgs.RoleMember)
 	require.NoError(t, err)

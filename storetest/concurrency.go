@@ -88,10 +88,17 @@ var stewardRole = orgs.RoleDef{Name: "steward", Rank: 400, Permissions: []orgs.P
 
 func testConcurrentLastOwner(t *testing.T, newStore NewStore) {
 	// 32 owners; goroutine i acts on owner i: a third demote themselves, a
-	// third leave, and a third are removed by a steward. Exactly one owner
-	// must remain, and every failure must be ErrLastOwner.
+	// third leave, and a third are removed by a steward — and, on a store
+	// with memberships (orgs.Memberships), a quarter each, the last quarter
+	// deactivating themselves. Exactly one active owner must remain, and
+	// every failure must be ErrLastOwner.
 	ctx := t.Context()
 	store := openStore(t, newStore)
+	_, withStatus := store.(orgs.Memberships)
+	kinds := 3
+	if withStatus {
+		kinds = 4
+	}
 	svc := newService(t, store, orgs.WithSeed(orgs.SeedNone), orgs.WithRole(stewardRole))
 	const owners, rounds = 32, 5
 	var total outcome
@@ -101,23 +108,31 @@ func testConcurrentLastOwner(t *testing.T, newStore NewStore) {
 		ids := names(fmt.Sprintf("r%d-o", round), owners)
 		org, err := svc.CreateOrganization(ctx, orgs.UserActor(ids[0]), orgs.CreateOrganizationInput{Name: "Round", Slug: slug})
 		require.NoError(t, err)
-		for _, id := range ids[1:] {
-			_, err := svc.AddMember(ctx, orgs.UserActor(ids[0]), slug, id, orgs.RoleOwner)
+		mids := make([]string, owners)
+		first, err := store.GetMember(ctx, org.ID, ids[0])
+		require.NoError(t, err)
+		mids[0] = first.ID
+		for i, id := range ids[1:] {
+			m, err := svc.AddMember(ctx, orgs.UserActor(ids[0]), slug, id, orgs.RoleOwner)
 			require.NoError(t, err)
+			mids[i+1] = m.ID
 		}
 		insertMember(t, store, org.ID, "steward", "steward")
 		require.Equal(t, owners, countOwners(t, store, org.ID))
 		eventsBefore := eventsCount(t, store, org.ID)
 
 		errs := testkit.Storm(owners, func(i int) error {
-			switch i % 3 {
+			switch i % kinds {
 			case 0:
 				_, err := svc.UpdateMemberRole(ctx, orgs.UserActor(ids[i]), slug, ids[i], orgs.RoleAdmin)
 				return err
 			case 1:
 				return svc.LeaveOrganization(ctx, orgs.UserActor(ids[i]), slug)
-			default:
+			case 2:
 				return svc.RemoveMember(ctx, orgs.UserActor("steward"), slug, ids[i])
+			default:
+				_, err := svc.DeactivateMembership(ctx, orgs.UserActor(ids[i]), mids[i])
+				return err
 			}
 		})
 		o := tally(errs, orgs.ErrLastOwner)

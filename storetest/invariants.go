@@ -172,11 +172,22 @@ func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organiza
 		return nil, err
 	}
 	isMember := map[string]bool{}
-	owners := 0
+	owners, activeOwners := 0, 0
 	for _, m := range members {
 		isMember[m.UserID] = true
+		inactive := m.Status == orgs.MembershipInactive
 		if m.Role == orgs.RoleOwner {
 			owners++
+			if !inactive {
+				activeOwners++
+			}
+		}
+		if inactive {
+			// No permission anywhere: its organization list leaves it out.
+			if _, ok := roleOf[[2]string{id, m.UserID}]; ok {
+				violate("inactive member %s still sees it in their organizations", m.UserID)
+			}
+			continue
 		}
 		if slices.Contains(opts.Users, m.UserID) {
 			if role, ok := roleOf[[2]string{id, m.UserID}]; !ok {
@@ -186,8 +197,15 @@ func checkOrganization(ctx context.Context, store orgs.Store, org *orgs.Organiza
 			}
 		}
 	}
-	if owners < 1 {
-		violate("%d owners", owners)
+	if activeOwners < 1 {
+		violate("%d active owners (%d owners)", activeOwners, owners)
+	}
+	if ms, ok := store.(orgs.Memberships); ok {
+		if n, err := ms.CountActiveMembers(ctx, id, orgs.RoleOwner); err != nil {
+			return nil, err
+		} else if n != activeOwners {
+			violate("CountActiveMembers(owner) = %d, %d active owners listed", n, activeOwners)
+		}
 	}
 	if n, err := store.CountMembers(ctx, id, orgs.RoleOwner); err != nil {
 		return nil, err

@@ -34,15 +34,6 @@ func TestInvitee(t *testing.T, newStore NewStore) {
 	})
 }
 
-// needStore skips the test unless store implements the optional capability
-// T (the Service refuses the calls that need it).
-func needStore[T any](t *testing.T, store orgs.Store, name string) {
-	t.Helper()
-	if _, ok := store.(T); !ok {
-		t.Skipf("the store does not implement the optional capability orgs.%s: skipped (the Service refuses the calls that need it)", name)
-	}
-}
-
 // inviteeFixture is an invitation fixture with a second organization,
 // "globex", owned by owner, and a user "ivy" (ivy@example.com) invited to
 // neither yet.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,6 +129,14 @@ func testProfiles(t *testing.T, newStore NewStore) {
 // the store.
 func withoutOrg(m orgs.Member) orgs.Member {
 	m.OrganizationID = ""
+	return memberCore(m)
+}
+
+// memberCore clears what the Memberships capability adds to a member (ID,
+// status, update time, organization name), which the Memberships area
+// tests.
+func memberCore(m orgs.Member) orgs.Member {
+	m.ID, m.Status, m.UpdatedAt, m.OrganizationName = "", "", time.Time{}, ""
 	return m
 }
 

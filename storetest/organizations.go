@@ -81,6 +81,7 @@ func normOrg(org *orgs.Organization) orgs.Organization {
 	if o.Metadata == nil {
 		o.Metadata = map[string]string{}
 	}
+	o.DomainDetails = nil // compared by testDomainObjects
 	return o
 }
 
@@ -454,7 +455,7 @@ func testVisibility(t *testing.T, newStore NewStore) {
 	require.Equal(t, []string{"acme.example"}, full.Domains)
 	public := *full
 	public.Role, public.ContactEmail, public.ContactPhone, public.ExternalID, public.CreatedBy = "", "", "", "", ""
-	public.Domains, public.Metadata = nil, nil
+	public.Domains, public.Metadata, public.DomainDetails = nil, nil, nil
 	before = snapshot(t, f.store, f.org.ID)
 	detail := func() (*orgs.Organization, error) {
 		d, err := f.svc.GetOrganizationDetail(f.ctx, orgs.UserActor(outsider), "acme")

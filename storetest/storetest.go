@@ -52,9 +52,9 @@ type NewStore func(t *testing.T) orgs.Store
 
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
-// Categories, Pipelines, Events, Invitations, Invitee, Roles, Authorize, HostTransactions, Teams, Domains, Limits,
-// Validation, Concurrency, StoreContract, Capabilities, Torture and
-// Security.
+// Categories, Pipelines, Events, Invitations, Invitee, Roles, Authorize,
+// HostTransactions, Teams, Domains, Limits, Validation, Concurrency,
+// StoreContract, Capabilities, System, Torture and Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	RunWithOptions(t, newStore, Options{})
@@ -98,6 +98,7 @@ var areas = []struct {
 	{"Concurrency", TestConcurrency},
 	{"StoreContract", TestStoreContract},
 	{"Capabilities", TestCapabilities},
+	{"System", TestSystem},
 	{"Torture", TestTorture},
 	{"Security", TestSecurity},
 }

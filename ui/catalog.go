@@ -214,11 +214,12 @@ type eventsData struct {
 var eventTypes = []string{
 	"organization.created", "organization.updated", "organization.deleted",
 	"member.added", "member.role_updated", "member.removed", "member.left", "ownership.transferred",
+	"member.deactivated", "member.reactivated",
 	"invitation.created", "invitation.resent", "invitation.revoked", "invitation.accepted", "invitation.declined",
 	"team.created", "team.updated", "team.deleted", "team.member_added", "team.member_role_updated", "team.member_removed",
 	"category.created", "category.updated", "category.deleted",
 	"pipeline.created", "pipeline.updated", "pipeline.deleted",
-	"domain.added", "domain.verified", "domain.verification_failed", "domain.deleted",
+	"domain.added", "domain.verified", "domain.verification_failed", "domain.state_updated", "domain.deleted",
 }
 
 // newestEventKey sorts after every event ID ("evt_" and a ULID, whose

@@ -12,6 +12,17 @@
 //	go run ./examples/server                      # SQLite file orgs.db, on 127.0.0.1:8080
 //	go run ./examples/server -db postgres://user@localhost/orgs -addr 127.0.0.1:9000
 //	go run ./examples/server -max-members-per-org 50 -max-orgs-per-user 3 -max-pending-invitations 20
+//	go run ./examples/server -workos-api-key sk_test_123 # also the WorkOS-compatible API
+//
+// With -workos-api-key KEY (or the environment variable ORGS_WORKOS_API_KEY)
+// it also serves the WorkOS-compatible API (package workos), which accepts
+// "Authorization: Bearer KEY" and acts as the system caller: at /workos/ on
+// the main listener, and at the root of its own listener, -workos-addr
+// (default 127.0.0.1:8081). The official WorkOS SDKs need the second: they
+// build every URL from the host and port alone and drop any path, so they
+// cannot reach /workos/. Point the Node SDK at it with
+//
+//	new WorkOS('sk_test_123', { apiHostname: '127.0.0.1', port: 8081, https: false })
 //
 // Migrations are applied at start. The X-User-ID header names the caller;
 // X-User-Email, X-User-Name and X-User-Username, when sent, record that
@@ -51,6 +62,7 @@ import (
 	"github.com/tenantkit/orgs/store/postgres"
 	"github.com/tenantkit/orgs/store/sqlite"
 	"github.com/tenantkit/orgs/ui"
+	"github.com/tenantkit/orgs/workos"
 )
 
 func main() {
@@ -61,11 +73,13 @@ func main() {
 	fs.IntVar(&limits.MembersPerOrganization, "max-members-per-org", 0, "members (and pending invitations) per organization; 0: no limit")
 	fs.IntVar(&limits.OrganizationsPerUser, "max-orgs-per-user", 0, "organizations one user may create; 0: no limit")
 	fs.IntVar(&limits.PendingInvitationsPerOrganization, "max-pending-invitations", 0, "pending invitations per organization; 0: no limit")
+	workosKey := fs.String("workos-api-key", os.Getenv("ORGS_WORKOS_API_KEY"), "serve the WorkOS-compatible API with this API key (default $ORGS_WORKOS_API_KEY; empty: not served)")
+	workosAddr := fs.String("workos-addr", "127.0.0.1:8081", "address of the WorkOS-compatible API's own listener, for the WorkOS SDKs (with -workos-api-key)")
 	_ = fs.Parse(os.Args[1:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, config{addr: *addr, db: *db, limits: limits, stderr: os.Stderr}); err != nil {
+	if err := run(ctx, config{addr: *addr, db: *db, limits: limits, stderr: os.Stderr, workosKey: *workosKey, workosAddr: *workosAddr}); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
@@ -78,6 +92,10 @@ type config struct {
 	limits orgs.Limits
 	stderr io.Writer
 	ready  func(addr string) // called once listening, with the actual address
+
+	workosKey  string            // serve the WorkOS-compatible API with this key, when set
+	workosAddr string            // its own listener
+	workosUp   func(addr string) // called once it listens, with the actual address
 }
 
 const banner = `
@@ -129,6 +147,28 @@ func run(ctx context.Context, cfg config) error {
 	mux.HandleFunc("GET /invitations/accept", acceptPage(base))
 	mux.Handle("/ui/", http.StripPrefix("/ui", web))
 	mux.Handle("/", api)
+	var wsrv *http.Server
+	if cfg.workosKey != "" {
+		w, err := workos.New(svc, workos.Options{APIKeys: []string{cfg.workosKey}, Logger: logger})
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		mux.Handle("/workos/", http.StripPrefix("/workos", w))
+		wln, err := net.Listen("tcp", cfg.workosAddr)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("workos listener: %w", err)
+		}
+		wsrv = &http.Server{Handler: accessLog(logger, w), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go func() { _ = wsrv.Serve(wln) }()
+		logger.Info("serving the WorkOS-compatible API", "root", "http://"+publicAddr(wln.Addr().String()), "mounted", base+"/workos/",
+			"sdk", "the SDKs drop URL paths: use the root listener")
+		if cfg.workosUp != nil {
+			cfg.workosUp(wln.Addr().String())
+		}
+	}
 	srv := &http.Server{
 		Handler:           accessLog(logger, mux),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -157,6 +197,9 @@ func run(ctx context.Context, cfg config) error {
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if wsrv != nil {
+		_ = wsrv.Shutdown(shutdownCtx)
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -19,12 +20,17 @@ type domainRow struct {
 	VerificationToken string
 	CreatedAt         time.Time
 	VerifiedAt        *time.Time
+	Strategy          string
+	UpdatedAt         *time.Time
 }
 
 func (r domainRow) domain() orgs.Domain {
 	d := orgs.Domain{ID: r.ID, OrganizationID: r.OrganizationID, Domain: r.Domain,
 		State: orgs.DomainState(r.State), VerificationToken: r.VerificationToken,
-		CreatedAt: r.CreatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), Strategy: orgs.DomainStrategy(r.Strategy), UpdatedAt: r.CreatedAt.UTC()}
+	if r.UpdatedAt != nil {
+		d.UpdatedAt = r.UpdatedAt.UTC()
+	}
 	if r.VerifiedAt != nil {
 		t := r.VerifiedAt.UTC()
 		d.VerifiedAt = &t
@@ -32,7 +38,7 @@ func (r domainRow) domain() orgs.Domain {
 	return d
 }
 
-const domainColumns = "id, organization_id, domain, state, verification_token, created_at, verified_at"
+const domainColumns = "id, organization_id, domain, state, verification_token, created_at, verified_at, strategy, updated_at"
 
 // InsertDomains inserts domains in one statement.
 func (q *queries) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
@@ -43,7 +49,8 @@ func (q *queries) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
 	for i, d := range ds {
 		rows[i] = domainRow{ID: d.ID, OrganizationID: d.OrganizationID, Domain: d.Domain,
 			State: string(d.State), VerificationToken: d.VerificationToken, CreatedAt: d.CreatedAt,
-			VerifiedAt: d.VerifiedAt}
+			VerifiedAt: d.VerifiedAt, Strategy: string(cmp.Or(d.Strategy, orgs.DomainStrategyDNS)),
+			UpdatedAt: ptr(updatedAt(d.UpdatedAt, d.CreatedAt))}
 	}
 	return q.write(ctx, func(w *queries) error {
 		_, err := w.execQuery(ctx, w.db.NewInsert().Model(&rows))
@@ -83,8 +90,10 @@ func (q *queries) GetDomain(ctx context.Context, orgID, id string) (*orgs.Domain
 // UpdateDomain writes a domain's state and verification time.
 func (q *queries) UpdateDomain(ctx context.Context, d *orgs.Domain) error {
 	return q.write(ctx, func(w *queries) error {
-		return w.execOne(ctx, "UPDATE organization_domains SET state = ?, verified_at = ? WHERE id = ? AND organization_id = ?",
-			string(d.State), d.VerifiedAt, d.ID, d.OrganizationID)
+		return w.execOne(ctx, `UPDATE organization_domains SET state = ?, verified_at = ?, strategy = ?, updated_at = ?
+			WHERE id = ? AND organization_id = ?`,
+			string(d.State), d.VerifiedAt, string(cmp.Or(d.Strategy, orgs.DomainStrategyDNS)),
+			updatedAt(d.UpdatedAt, d.CreatedAt), d.ID, d.OrganizationID)
 	})
 }
 
@@ -94,3 +103,5 @@ func (q *queries) DeleteDomain(ctx context.Context, orgID, id string) error {
 		return w.execOne(ctx, "DELETE FROM organization_domains WHERE organization_id = ? AND id = ?", orgID, id)
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

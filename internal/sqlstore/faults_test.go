@@ -124,6 +124,30 @@ func lastOwnerStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n in
 	return owners, errs
 }
 
+// deactivateStorm creates an organization with n owners and has each
+// deactivate its own membership at once, alternating the two instances; it
+// returns how many active owners are left and the storm's errors.
+func deactivateStorm(t *testing.T, svcs []*orgs.Service, st orgs.Store, run, n int) (active int, errs []error) {
+	t.Helper()
+	ctx := t.Context()
+	sys := orgs.SystemActor()
+	org, err := svcs[0].CreateOrganization(ctx, sys, orgs.CreateOrganizationInput{Name: "Deactivate", Slug: fmt.Sprintf("deact-%d", run)})
+	require.NoError(t, err)
+	ids := make([]string, n)
+	for i := range ids {
+		m, err := svcs[0].AddMember(ctx, sys, org.ID, fmt.Sprintf("r%d-d%02d", run, i), orgs.RoleOwner)
+		require.NoError(t, err)
+		ids[i] = m.ID
+	}
+	errs = testkit.Storm(n, func(i int) error {
+		_, err := svcs[i%len(svcs)].DeactivateMembership(ctx, orgs.UserActor(fmt.Sprintf("r%d-d%02d", run, i)), ids[i])
+		return err
+	})
+	active, err = st.(orgs.Memberships).CountActiveMembers(ctx, org.ID, orgs.RoleOwner)
+	require.NoError(t, err)
+	return active, errs
+}
+
 // acceptStorm creates an organization and one invitation, and has n users
 // accept its token at once, half through each Service; it returns how
 // many memberships the invitation made and the storm's errors.
@@ -201,6 +225,14 @@ func TestTwoInstances(t *testing.T) {
 			if owners != 1 || ok != n-1 || refused != 1 {
 				badOwner++
 				t.Errorf("last owner, run %d: %d owners left, %d demotions, %d ErrLastOwner", run, owners, ok, refused)
+			}
+
+			active, errs := deactivateStorm(t, svcs, stores[0], run, n)
+			ok, refused, other = count(errs, orgs.ErrLastOwner)
+			assert.Empty(t, other, "deactivate, run %d", run)
+			if active != 1 || ok != n-1 || refused != 1 {
+				badOwner++
+				t.Errorf("deactivate, run %d: %d active owners left, %d deactivations, %d ErrLastOwner", run, active, ok, refused)
 			}
 
 			joined, errs := acceptStorm(t, svcs, stores[0], run, n)

@@ -14,10 +14,10 @@ func (q *queries) InsertInvitation(ctx context.Context, inv *orgs.Invitation) er
 	return q.write(ctx, func(w *queries) error {
 		_, err := w.exec(ctx, `INSERT INTO invitations (id, organization_id, email, role, status, invited_by,
 			inviter_username, token_hash, resend_count, last_sent_at, expires_at, accepted_by, created_at,
-			updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			updated_at, accepted_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			inv.ID, inv.OrganizationID, inv.Email, inv.Role, inv.Status, inv.InvitedBy, inv.InviterUsername, inv.TokenHash,
 			inv.ResendCount, nullTime(inv.LastSentAt), inv.ExpiresAt, nullString(inv.AcceptedBy),
-			inv.CreatedAt, inv.UpdatedAt)
+			inv.CreatedAt, inv.UpdatedAt, inv.AcceptedAt, inv.RevokedAt)
 		return err
 	})
 }
@@ -25,7 +25,8 @@ func (q *queries) InsertInvitation(ctx context.Context, inv *orgs.Invitation) er
 // invitationSelect selects orgs.Invitation rows. IsExpired is left false:
 // it depends on the time, which the Service knows.
 const invitationSelect = `SELECT id, organization_id, email, role, status, invited_by, inviter_username,
-	token_hash, resend_count, last_sent_at, expires_at, accepted_by, created_at, updated_at
+	token_hash, resend_count, last_sent_at, expires_at, accepted_by, created_at, updated_at,
+	accepted_at, revoked_at
 	FROM invitations `
 
 func (q *queries) getInvitation(ctx context.Context, where string, args ...any) (*orgs.Invitation, error) {
@@ -39,6 +40,12 @@ func (q *queries) getInvitation(ctx context.Context, where string, args ...any) 
 
 func fixInvitation(inv *orgs.Invitation) {
 	utc(&inv.LastSentAt, &inv.ExpiresAt, &inv.CreatedAt, &inv.UpdatedAt)
+	for _, t := range []**time.Time{&inv.AcceptedAt, &inv.RevokedAt} {
+		if *t != nil {
+			u := (*t).UTC()
+			*t = &u
+		}
+	}
 }
 
 // GetInvitation returns an invitation of the organization by ID.
@@ -83,9 +90,9 @@ func (q *queries) CountPendingInvitations(ctx context.Context, orgID string, now
 func (q *queries) UpdateInvitation(ctx context.Context, inv *orgs.Invitation) error {
 	return q.write(ctx, func(w *queries) error {
 		return w.execOne(ctx, `UPDATE invitations SET status = ?, token_hash = ?, resend_count = ?,
-			last_sent_at = ?, expires_at = ?, accepted_by = ?, updated_at = ?
+			last_sent_at = ?, expires_at = ?, accepted_by = ?, updated_at = ?, accepted_at = ?, revoked_at = ?
 			WHERE id = ? AND organization_id = ?`,
 			inv.Status, inv.TokenHash, inv.ResendCount, nullTime(inv.LastSentAt), inv.ExpiresAt,
-			nullString(inv.AcceptedBy), inv.UpdatedAt, inv.ID, inv.OrganizationID)
+			nullString(inv.AcceptedBy), inv.UpdatedAt, inv.AcceptedAt, inv.RevokedAt, inv.ID, inv.OrganizationID)
 	})
 }

@@ -10,8 +10,8 @@ import (
 // InsertMember inserts a membership and counts it.
 func (q *queries) InsertMember(ctx context.Context, m *orgs.Member) error {
 	return q.write(ctx, func(w *queries) error {
-		_, err := w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
-			m.OrganizationID, m.UserID, m.Role, m.JoinedAt)
+		_, err := w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			m.OrganizationID, m.UserID, m.Role, m.JoinedAt, nullString(m.ID), memberStatus(m), memberUpdatedAt(m))
 		if err != nil {
 			return err
 		}
@@ -21,7 +21,7 @@ func (q *queries) InsertMember(ctx context.Context, m *orgs.Member) error {
 }
 
 // memberColumns selects an orgs.Member from members AS m LEFT JOIN users AS u.
-const memberColumns = `m.organization_id, m.user_id, m.role, m.joined_at,
+const memberColumns = `m.organization_id, m.user_id, m.role, m.joined_at, m.id, m.status, m.updated_at,
 	u.username, u.email, u.name, u.avatar_url`
 
 // GetMember returns a membership with the user's profile.
@@ -33,7 +33,7 @@ func (q *queries) GetMember(ctx context.Context, orgID, userID string) (*orgs.Me
 	if err != nil {
 		return nil, err
 	}
-	utc(&m.JoinedAt)
+	fixMember(&m)
 	return &m, nil
 }
 
@@ -46,7 +46,7 @@ func (q *queries) FindMemberByEmail(ctx context.Context, orgID, email string) (*
 	if err != nil {
 		return nil, err
 	}
-	utc(&m.JoinedAt)
+	fixMember(&m)
 	return &m, nil
 }
 
@@ -55,7 +55,7 @@ func (q *queries) FindMemberByEmail(ctx context.Context, orgID, email string) (*
 // page (and, to search them, to the members).
 func (q *queries) ListMembers(ctx context.Context, f orgs.MemberFilter) ([]orgs.Member, error) {
 	orgID := f.OrganizationID
-	page := q.db.NewSelect().ColumnExpr("m.organization_id, m.user_id, m.role, m.joined_at").
+	page := q.db.NewSelect().ColumnExpr("m.organization_id, m.user_id, m.role, m.joined_at, m.id, m.status, m.updated_at").
 		TableExpr("members AS m").
 		Where("m.organization_id = ?", orgID)
 	if f.Role != "" {
@@ -67,7 +67,7 @@ func (q *queries) ListMembers(ctx context.Context, f orgs.MemberFilter) ([]orgs.
 	}
 	ms, err := list[orgs.Member](ctx, q, page, "m.user_id", f.Range, joinProfiles)
 	for i := range ms {
-		utc(&ms[i].JoinedAt)
+		fixMember(&ms[i])
 	}
 	return ms, err
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/tenantkit/orgs"
 	"github.com/uptrace/bun"
@@ -39,24 +38,39 @@ func (q *queries) LockUser(ctx context.Context, userID string) error {
 // orgRow is an organization as read, with its domains aggregated.
 type orgRow struct {
 	orgs.Organization
-	DomainList string // domains in order, space-separated
+	DomainsJSON string // the domains as a JSON array of objects, in ID order
 }
 
-// orgColumns selects an orgRow from organizations AS o.
-const orgColumns = `o.id, o.name, o.slug, o.handle, o.description, o.logo_url, o.website, o.industry,
+// orgColumns selects an orgRow from organizations AS o. The domains are
+// aggregated as JSON objects in the same query (json_agg on Postgres,
+// json_group_array on SQLite, whose aggregate ORDER BY needs 3.44).
+func (q *queries) orgColumns() string {
+	cols := `o.id, o.name, o.slug, o.handle, o.description, o.logo_url, o.website, o.industry,
 	o.contact_email, o.contact_phone, o.visibility, o.external_id, o.metadata, o.member_count,
-	o.team_count, o.created_by, o.created_at, o.updated_at,
-	(SELECT string_agg(d.domain, ' ' ORDER BY d.id) FROM organization_domains AS d
-	 WHERE d.organization_id = o.id) AS domain_list`
+	o.team_count, o.created_by, o.created_at, o.updated_at, o.stripe_customer_id, `
+	obj := `'id', d.id, 'domain', d.domain, 'state', d.state, 'token', d.verification_token,
+		'strategy', d.strategy, 'created_at', d.created_at, 'updated_at', d.updated_at, 'verified_at', d.verified_at`
+	if q.pg {
+		return cols + `(SELECT json_agg(json_build_object(` + obj + `) ORDER BY d.id)::text
+	 FROM organization_domains AS d WHERE d.organization_id = o.id) AS domains_json`
+	}
+	return cols + `(SELECT json_group_array(json_object(` + obj + `) ORDER BY d.id)
+	 FROM organization_domains AS d WHERE d.organization_id = o.id) AS domains_json`
+}
 
-func (r *orgRow) organization() *orgs.Organization {
+func (r *orgRow) organization() (*orgs.Organization, error) {
 	o := &r.Organization
-	o.Domains = strings.Fields(r.DomainList)
-	if len(o.Domains) == 0 {
-		o.Domains = nil
+	o.Domains, o.DomainDetails = nil, nil
+	ds, err := decodeDomains(o.ID, r.DomainsJSON)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		o.Domains = append(o.Domains, d.Domain)
+		o.DomainDetails = append(o.DomainDetails, d)
 	}
 	utc(&o.CreatedAt, &o.UpdatedAt)
-	return o
+	return o, nil
 }
 
 // encodeMap encodes m as JSON text, or NULL when empty.
@@ -74,19 +88,20 @@ func (q *queries) InsertOrganization(ctx context.Context, org *orgs.Organization
 	return q.write(ctx, func(w *queries) error {
 		_, err := w.exec(ctx, `INSERT INTO organizations (id, name, slug, handle, description, logo_url,
 			website, industry, contact_email, contact_phone, visibility, external_id, metadata,
-			member_count, team_count, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+			member_count, team_count, created_by, created_at, updated_at, stripe_customer_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
 			org.ID, org.Name, org.Slug, nullString(org.Handle), org.Description,
 			org.LogoURL, org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
-			nullString(org.ExternalID), encodeMap(org.Metadata), memberCount(owner), org.CreatedBy, org.CreatedAt, org.UpdatedAt)
+			nullString(org.ExternalID), encodeMap(org.Metadata), memberCount(owner), org.CreatedBy, org.CreatedAt, org.UpdatedAt,
+			nullString(org.StripeCustomerID))
 		if err != nil {
 			return err
 		}
 		if owner == nil {
 			return nil
 		}
-		_, err = w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)",
-			org.ID, owner.UserID, owner.Role, owner.JoinedAt)
+		_, err = w.exec(ctx, "INSERT INTO members (organization_id, user_id, role, joined_at, id, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			org.ID, owner.UserID, owner.Role, owner.JoinedAt, nullString(owner.ID), memberStatus(owner), memberUpdatedAt(owner))
 		return err
 	})
 }
@@ -144,7 +159,8 @@ func (q *queries) GetOrganization(ctx context.Context, key orgs.OrganizationKey,
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + orgColumns + `, COALESCE(m.role, '') AS role
+	query := "SELECT " + q.orgColumns() + `, COALESCE(m.role, '') AS role,
+		COALESCE(m.status, '') = 'inactive' AS viewer_inactive
 		FROM organizations AS o
 		LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ?
 		WHERE ? = ?`
@@ -152,7 +168,7 @@ func (q *queries) GetOrganization(ctx context.Context, key orgs.OrganizationKey,
 	if err := q.get(ctx, &row, query, viewer, bun.Safe(col), val); err != nil {
 		return nil, err
 	}
-	return row.organization(), nil
+	return row.organization()
 }
 
 // ListOrganizations returns a page of the user's organizations: one keyset
@@ -161,7 +177,8 @@ func (q *queries) GetOrganization(ctx context.Context, key orgs.OrganizationKey,
 func (q *queries) ListOrganizations(ctx context.Context, f orgs.OrganizationFilter) ([]orgs.Organization, error) {
 	page := q.db.NewSelect().ColumnExpr("m.organization_id, m.role").
 		TableExpr("members AS m").
-		Where("m.user_id = ?", f.UserID)
+		Where("m.user_id = ?", f.UserID).
+		Where("m.status = 'active'")
 	if f.Domain != "" {
 		page.Where(`EXISTS (SELECT 1 FROM organization_domains AS d
 			WHERE d.organization_id = m.organization_id AND d.domain = ?)`, f.Domain)
@@ -171,17 +188,13 @@ func (q *queries) ListOrganizations(ctx context.Context, f orgs.OrganizationFilt
 		page.Join("JOIN organizations AS o ON o.id = m.organization_id").Where(cond, args...)
 	}
 	rows, err := list[orgRow](ctx, q, page, "m.organization_id", f.Range, func(sq *bun.SelectQuery) *bun.SelectQuery {
-		return sq.ColumnExpr(orgColumns).ColumnExpr("m.role").
+		return sq.ColumnExpr(q.orgColumns()).ColumnExpr("m.role").
 			Join("JOIN organizations AS o ON o.id = m.organization_id")
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]orgs.Organization, len(rows))
-	for i := range rows {
-		out[i] = *rows[i].organization()
-	}
-	return out, nil
+	return organizations(rows)
 }
 
 // CountOrganizationsCreatedBy counts the organizations userID created.
@@ -194,11 +207,13 @@ func (q *queries) UpdateOrganization(ctx context.Context, org *orgs.Organization
 	return q.write(ctx, func(w *queries) error {
 		err := w.execOne(ctx, `UPDATE organizations SET name = ?, slug = ?, handle = ?,
 			description = ?, logo_url = ?, website = ?, industry = ?, contact_email = ?,
-			contact_phone = ?, visibility = ?, external_id = ?, metadata = ?, updated_at = ?
+			contact_phone = ?, visibility = ?, external_id = ?, metadata = ?, updated_at = ?,
+			stripe_customer_id = ?
 			WHERE id = ?`,
 			org.Name, org.Slug, nullString(org.Handle), org.Description, org.LogoURL,
 			org.Website, org.Industry, org.ContactEmail, org.ContactPhone, org.Visibility,
-			nullString(org.ExternalID), encodeMap(org.Metadata), org.UpdatedAt, org.ID)
+			nullString(org.ExternalID), encodeMap(org.Metadata), org.UpdatedAt,
+			nullString(org.StripeCustomerID), org.ID)
 		return err
 	})
 }

@@ -114,6 +114,9 @@ func TestOrganizations(t *testing.T) {
 		for _, key := range []orgs.OrganizationKey{{ID: o.ID}, {Slug: "acme"}, {ExternalID: "ext-1"}} {
 			got, err := s.GetOrganization(ctx, key, "alice")
 			require.NoError(t, err, key)
+			require.Len(t, got.DomainDetails, 2, key)
+			assert.Equal(t, []string{"zeta.test", "acme.test"}, []string{got.DomainDetails[0].Domain, got.DomainDetails[1].Domain}, key)
+			got.DomainDetails = nil // as Domains; storetest's Memberships area checks them
 			assert.Equal(t, &want, got, key)
 		}
 		got, err := s.GetOrganization(ctx, orgs.OrganizationKey{ID: o.ID}, "bob")
@@ -261,7 +264,7 @@ func TestMembers(t *testing.T) {
 		m, err := s.GetMember(ctx, o.ID, "alice")
 		require.NoError(t, err)
 		assert.Equal(t, &orgs.Member{OrganizationID: o.ID, UserID: "alice", Role: orgs.RoleOwner, JoinedAt: now,
-			Username: "alice", Email: "alice@acme.test", Name: "Alice Liddell", AvatarURL: "https://a"}, m)
+			Status: orgs.MembershipActive, UpdatedAt: now, Username: "alice", Email: "alice@acme.test", Name: "Alice Liddell", AvatarURL: "https://a"}, m)
 		m, err = s.GetMember(ctx, o.ID, "carol")
 		require.NoError(t, err)
 		assert.Equal(t, "", m.Username)

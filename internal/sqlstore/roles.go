@@ -131,12 +131,14 @@ func (q *queries) GetAccess(ctx context.Context, key orgs.OrganizationKey, userI
 		Slug        string
 		Visibility  string
 		Role        string
+		Inactive    bool
 		RoleID      *string
 		RoleName    *string
 		RoleRank    *int
 		Permissions *string
 	}
 	err = q.get(ctx, &row, `SELECT o.id, o.slug, o.visibility, COALESCE(m.role, '') AS role,
+		COALESCE(m.status, '') = 'inactive' AS inactive,
 		r.id AS role_id, r.name AS role_name, r.rank AS role_rank, r.permissions
 		FROM organizations AS o
 		LEFT JOIN members AS m ON m.organization_id = o.id AND m.user_id = ?
@@ -145,7 +147,8 @@ func (q *queries) GetAccess(ctx context.Context, key orgs.OrganizationKey, userI
 	if err != nil {
 		return nil, err
 	}
-	a := &orgs.Access{OrganizationID: row.ID, OrganizationSlug: row.Slug, Visibility: orgs.Visibility(row.Visibility), Role: orgs.Role(row.Role)}
+	a := &orgs.Access{OrganizationID: row.ID, OrganizationSlug: row.Slug, Visibility: orgs.Visibility(row.Visibility),
+		Role: orgs.Role(row.Role), Inactive: row.Inactive}
 	if row.RoleID != nil {
 		rr := roleRow{ID: *row.RoleID, OrganizationID: row.ID, Name: *row.RoleName, Rank: *row.RoleRank, Permissions: *row.Permissions}
 		r := rr.role() // its times are not read: Authorize needs none
