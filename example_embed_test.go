@@ -13,10 +13,12 @@ import (
 // registers the permissions it checks, grants them to roles, and asks
 // Authorize, which answers with the caller's membership or a typed error.
 func ExampleService_Authorize() {
+	// README:authorize {
 	svc, cleanup := newService(orgs.WithSeed(orgs.SeedNone),
-		orgs.WithPermissions("jobs:publish", "jobs:read"),
+		orgs.WithPermissions("jobs:publish", "jobs:read"), // the host's own permissions
 		orgs.WithGrant(orgs.RoleAdmin, "jobs:publish", "jobs:read"),
 		orgs.WithGrant(orgs.RoleMember, "jobs:read"))
+	// README:authorize }
 	defer cleanup()
 	ctx := context.Background()
 	if _, err := svc.CreateOrganization(ctx, orgs.UserActor("alice"), orgs.CreateOrganizationInput{Name: "Acme", Slug: "acme"}); err != nil {
@@ -26,8 +28,10 @@ func ExampleService_Authorize() {
 		log.Fatal(err)
 	}
 
-	m, err := svc.Authorize(ctx, orgs.UserActor("alice"), "acme", "jobs:publish")
-	fmt.Println(m.Role, m.Can("jobs:publish"), err)
+	// README:authorize-call {
+	m, err := svc.Authorize(ctx, orgs.UserActor("alice"), "acme", "jobs:publish") // one statement
+	fmt.Println(m.Role, m.Can("jobs:publish"), err)                               // owner true <nil>
+	// README:authorize-call }
 	m, err = svc.Authorize(ctx, orgs.UserActor("bob"), "acme", "jobs:read")
 	fmt.Println(m.Role, m.Permissions, err)
 	_, err = svc.Authorize(ctx, orgs.UserActor("bob"), "acme", "jobs:publish")
@@ -54,6 +58,7 @@ func ExampleService_CreateOrganizationRole() {
 			log.Fatal(err)
 		}
 	}
+	// README:orgrole {
 	r, err := svc.CreateOrganizationRole(ctx, alice, "acme", orgs.OrganizationRoleInput{
 		Name: "recruiter", Rank: 150, Permissions: []orgs.Permission{"jobs:publish", orgs.PermOrgRead}})
 	if err != nil {
@@ -63,6 +68,7 @@ func ExampleService_CreateOrganizationRole() {
 	if _, err := svc.AddMember(ctx, alice, "acme", "carol", "recruiter"); err != nil {
 		log.Fatal(err)
 	}
+	// README:orgrole }
 	m, err := svc.Authorize(ctx, orgs.UserActor("carol"), "acme", "jobs:publish")
 	fmt.Println(m.Role, err)
 	_, err = svc.AddMember(ctx, alice, "globex", "carol", "recruiter")
@@ -109,21 +115,23 @@ func ExampleService_PreviewInvitation() {
 		log.Fatal(err)
 	}
 
-	p, err := svc.PreviewInvitation(ctx, bob, inv.Token)
+	// README:invitee {
+	p, err := svc.PreviewInvitation(ctx, bob, inv.Token) // for the accept page: never the token
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("%s invites you to %s (%s) as %s: %s\n", p.InviterName, p.OrganizationName, p.OrganizationSlug, p.Role, p.Status)
 
-	mine, err := svc.ListMyInvitations(ctx, bob, orgs.Page{})
+	mine, err := svc.ListMyInvitations(ctx, bob, orgs.Page{}) // addressed to bob's email, across organizations
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(len(mine.Data), "invitation waiting")
-	m, err := svc.AcceptMyInvitation(ctx, bob, mine.Data[0].InvitationID)
+	m, err := svc.AcceptMyInvitation(ctx, bob, mine.Data[0].InvitationID) // by ID: the email must match
 	if err != nil {
 		log.Fatal(err)
 	}
+	// README:invitee }
 	fmt.Println("joined as", m.Role)
 	// Output:
 	// Alice Adams invites you to Acme (acme) as admin: pending

@@ -18,7 +18,9 @@ package orgs
 // host commits; a Notifier is called when the call returns, before that
 // commit — a host that must not send an invitation it may roll back
 // should deliver from the events instead. The returned Service is as safe
-// for concurrent use as st (a transaction is used by one goroutine).
+// for concurrent use as st (a transaction is used by one goroutine). Its
+// calls are traced as s's are; its SQL statements, through the query
+// hooks of the database the host's transaction belongs to.
 func (s *Service) WithStore(st Store) *Service {
 	c := *s
 	c.store = st

@@ -15,11 +15,27 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Observability. Through the OpenTelemetry API only — the host chooses
-// exporters and SDK — and off unless the host passes a provider:
+// Attribute keys of spans, metrics and logs.
+const (
+	AttrOperation    = "orgs.operation"       // the Service method, such as "AddMember"
+	AttrOrganization = "orgs.organization.id" // the organization's ID, once known
+	AttrOutcome      = "orgs.outcome"         // "ok", or the error code (ErrorCode)
+	AttrErrorCode    = "orgs.error.code"      // the error code, on orgs.errors
+	AttrActorType    = "orgs.actor.type"      // "user" or "system"
+)
+
+// instrumentation is the OpenTelemetry instrumentation scope.
+const instrumentation = "github.com/tenantkit/orgs"
+
+// WithTracerProvider traces Service calls (and, on a store with
+// StatementTracer, its SQL statements) with tp.
+//
+// Observability goes through the OpenTelemetry API only — the host chooses
+// exporters and SDK — and is off unless the host passes a provider:
 //
 //   - WithTracerProvider: a span per Service call, named "orgs.<Method>",
-//     with the attributes below (never a token, an email or a user ID);
+//     with the attributes AttrOperation, AttrActorType, AttrOrganization
+//     and AttrOutcome (never a token, an email or a user ID);
 //     and, on a store with StatementTracer (the SQL stores), a span per SQL
 //     statement, naming the operation (SELECT, INSERT…) but never the
 //     statement, whose values may be emails or token hashes.
@@ -39,21 +55,6 @@ import (
 // The Service's logs (WithLogger) carry the same attribute keys: a call
 // that fails with an internal error is logged at level Error, and every
 // observed call at level Debug.
-
-// Attribute keys of spans, metrics and logs.
-const (
-	AttrOperation    = "orgs.operation"       // the Service method, such as "AddMember"
-	AttrOrganization = "orgs.organization.id" // the organization's ID, once known
-	AttrOutcome      = "orgs.outcome"         // "ok", or the error code (ErrorCode)
-	AttrErrorCode    = "orgs.error.code"      // the error code, on orgs.errors
-	AttrActorType    = "orgs.actor.type"      // "user" or "system"
-)
-
-// instrumentation is the OpenTelemetry instrumentation scope.
-const instrumentation = "github.com/tenantkit/orgs"
-
-// WithTracerProvider traces Service calls (and, on a store with
-// StatementTracer, its SQL statements) with tp.
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(s *Service) error {
 		if tp == nil {
@@ -65,7 +66,8 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 	}
 }
 
-// WithMeterProvider records the Service's metrics with mp.
+// WithMeterProvider records the Service's metrics with mp (see
+// WithTracerProvider).
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(s *Service) error {
 		if mp == nil {

@@ -46,11 +46,13 @@ func ExampleGuard() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// README:guard {
 	mux := http.NewServeMux()
 	mux.Handle("POST /orgs/{slug}/jobs", guard.Require("jobs:publish", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m := httpapi.MembershipFrom(r.Context())
 		fmt.Fprintf(w, "job published in %s by %s (%s)", m.OrganizationSlug, m.UserID, m.Role)
 	})))
+	// README:guard }
 
 	for _, user := range []string{"alice", "bob", "mallory"} {
 		req := httptest.NewRequest("POST", "/orgs/acme/jobs", nil)
