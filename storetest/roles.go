@@ -311,6 +311,7 @@ func testDeleteRole(t *testing.T, newStore NewStore) {
 	inv := f.invite("later@example.com", "editor")
 	before := snapshot(t, f.store, f.org.ID)
 	assert.ErrorIs(t, f.svc.DeleteOrganizationRole(f.ctx, orgs.UserActor(owner), "acme", "editor", ""), orgs.ErrRoleInUse)
+	assert.Equal(t, before, snapshot(t, f.store, f.org.ID))
 	_, err := f.svc.AddMember(f.ctx, orgs.UserActor(owner), "acme", "ed", "editor")
 	require.NoError(t, err)
 	before = snapshot(t, f.store, f.org.ID)

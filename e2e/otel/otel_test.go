@@ -99,7 +99,7 @@ func TestServiceTelemetry(t *testing.T) {
 		for _, s := range spans.Ended() {
 			text := s.Name()
 			for _, a := range s.Attributes() {
-				text += " " + string(a.Key) + "=" + a.Value.Emit()
+				text += " " + string(a.Key) + "=" + a.Value.String()
 			}
 			text += " " + s.Status().Description
 			for _, e := range s.Events() {
@@ -130,7 +130,7 @@ func TestServiceTelemetry(t *testing.T) {
 			}
 			got := map[string]string{}
 			for _, a := range s.Attributes() {
-				got[string(a.Key)] = a.Value.Emit()
+				got[string(a.Key)] = a.Value.String()
 			}
 			for k, v := range want {
 				if got[k] != v {
@@ -152,7 +152,7 @@ func TestServiceTelemetry(t *testing.T) {
 		for _, s := range sql {
 			attrs := map[string]string{}
 			for _, a := range s.Attributes() {
-				attrs[string(a.Key)] = a.Value.Emit()
+				attrs[string(a.Key)] = a.Value.String()
 			}
 			if attrs["db.system.name"] == "" || attrs["db.operation.name"] != s.Name() || len(attrs) != 2 {
 				t.Errorf("SQL span %s: %v", s.Name(), attrs)
