@@ -211,6 +211,21 @@
 // to run from several processes at once. A Service used before it fails
 // with ErrNotMigrated.
 //
+// # Durable consumers and webhooks
+//
+// Every change appends its event in its own transaction, so the audit log
+// is also an outbox. RunConsumer (and ConsumeEvents, one batch) reads it as
+// a durable consumer: every organization's events in commit order after
+// the consumer's stored position, which moves only past events whose
+// handler returned nil — at-least-once, resumed after a crash, one reader
+// per consumer name across instances (a lease). ListConsumers reports
+// positions and lag; ResetConsumer moves a consumer. Consumers are the
+// system caller's. Webhook endpoints (CreateWebhookEndpoint…, permission
+// webhooks:manage; AllOrganizations for the host's own) are managed here
+// and delivered by package webhooks. Both need optional store capabilities,
+// EventLog and WebhookStore, which the SQLite, Postgres and memory stores
+// have; without them these calls fail with errors.ErrUnsupported.
+//
 // # Writing a Store
 //
 // Implement Store (its doc comments are the contract, in "must" language)

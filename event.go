@@ -66,6 +66,8 @@ var AllEventTypes = []EventType{
 	EventInvitationCreated, EventInvitationResent, EventInvitationRevoked, EventInvitationAccepted, EventInvitationDeclined,
 	EventTeamCreated, EventTeamUpdated, EventTeamDeleted, EventTeamMemberAdded, EventTeamMemberRoleUpdated, EventTeamMemberRemoved,
 	EventDomainAdded, EventDomainDeleted, EventDomainVerified, EventDomainVerificationFailed,
+	EventWebhookEndpointCreated, EventWebhookEndpointUpdated, EventWebhookEndpointDeleted,
+	EventWebhookEndpointSecretRotated, EventWebhookEndpointDisabled, EventWebhookEndpointReplayed,
 	EventDomainStateUpdated,
 	EventRoleCreated, EventRoleUpdated, EventRoleDeleted,
 }

@@ -42,7 +42,7 @@ const (
 var AllPermissions = []Permission{
 	PermOrgRead, PermOrgUpdate, PermOrgDelete, PermMembersRead, PermMembersManage,
 	PermInvitationsManage, PermTeamsManage, PermCategoriesManage, PermPipelinesManage,
-	PermDomainsManage, PermOwnershipTransfer, PermEventsRead, PermRolesManage,
+	PermDomainsManage, PermOwnershipTransfer, PermEventsRead, PermRolesManage, PermWebhooksManage,
 }
 
 // RoleDef defines a role: its rank and what it may do. A higher rank outranks
@@ -61,6 +61,7 @@ var (
 	AdminRole = RoleDef{Name: RoleAdmin, Rank: 200, Permissions: []Permission{
 		PermOrgRead, PermOrgUpdate, PermMembersRead, PermMembersManage, PermInvitationsManage,
 		PermTeamsManage, PermCategoriesManage, PermPipelinesManage, PermDomainsManage, PermEventsRead,
+		PermWebhooksManage,
 	}}
 	MemberRole = RoleDef{Name: RoleMember, Rank: 100, Permissions: []Permission{PermOrgRead, PermMembersRead}}
 )

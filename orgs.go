@@ -36,6 +36,7 @@ type Service struct {
 	grants         []grant             // WithGrant's, applied by New
 	ownerRedefined bool                // WithRole replaced the owner role
 	obs            observer            // WithTracerProvider, WithMeterProvider
+	webhooks       WebhookOptions
 }
 
 // Limits are optional caps; zero means unlimited. Each holds under

@@ -27,7 +27,11 @@
 // members (list, get, change role, remove, leave, transfer ownership),
 // invitations (list, create, get, resend, revoke; accept and decline by
 // token), teams and their members, categories, pipelines with their
-// stages, domains with verification, and the audit log. GET /openapi.json serves the OpenAPI 3.1 document
+// stages, domains with verification, the audit log, and the
+// organization's webhook endpoints (list, create, get, update, delete,
+// rotate the secret, the attempt log, replay; the secret is answered only
+// on create and rotate; host-level endpoints are not served: they are the
+// host's, managed in code). GET /openapi.json serves the OpenAPI 3.1 document
 // (OpenAPI) that describes each one, with its server URL set to the prefix
 // the handler is mounted under. An unknown path answers 404 not_found and a
 // known path with another method 405 method_not_allowed (with Allow), both

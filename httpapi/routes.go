@@ -89,6 +89,14 @@ var routeTable = []route{
 	rt(http.MethodPost, "/organizations/{slug}/roles", (*Handler).createRole),
 	rt(http.MethodPatch, "/organizations/{slug}/roles/{role}", (*Handler).updateRole),
 	rt(http.MethodDelete, "/organizations/{slug}/roles/{role}", (*Handler).deleteRole),
+	rt(http.MethodGet, "/organizations/{slug}/webhooks", (*Handler).listWebhooks),
+	rt(http.MethodPost, "/organizations/{slug}/webhooks", (*Handler).createWebhook),
+	rt(http.MethodGet, "/organizations/{slug}/webhooks/{id}", (*Handler).getWebhook),
+	rt(http.MethodPatch, "/organizations/{slug}/webhooks/{id}", (*Handler).updateWebhook),
+	rt(http.MethodDelete, "/organizations/{slug}/webhooks/{id}", (*Handler).deleteWebhook),
+	rt(http.MethodPost, "/organizations/{slug}/webhooks/{id}/rotate-secret", (*Handler).rotateWebhookSecret),
+	rt(http.MethodGet, "/organizations/{slug}/webhooks/{id}/attempts", (*Handler).listWebhookAttempts),
+	rt(http.MethodPost, "/organizations/{slug}/webhooks/{id}/replay", (*Handler).replayWebhooks),
 }
 
 // Routes lists every operation the Handler serves, in a stable order.

@@ -145,6 +145,28 @@ var samples = map[string]func(f *fixture) sample{
 		return sample{f.base() + "/roles/editor", map[string]any{"rank": 110}}
 	},
 	"DELETE /organizations/{slug}/roles/{role}": func(f *fixture) sample { return sample{path: f.base() + "/roles/editor"} },
+	"GET /organizations/{slug}/webhooks":        func(f *fixture) sample { return sample{path: f.base() + "/webhooks"} },
+	"POST /organizations/{slug}/webhooks": func(f *fixture) sample {
+		return sample{f.base() + "/webhooks", map[string]any{"url": "https://hooks.example.com/" + f.slug}}
+	},
+	"GET /organizations/{slug}/webhooks/{id}": func(f *fixture) sample {
+		return sample{path: f.base() + "/webhooks/" + f.webhook()}
+	},
+	"PATCH /organizations/{slug}/webhooks/{id}": func(f *fixture) sample {
+		return sample{f.base() + "/webhooks/" + f.webhook(), map[string]any{"description": "CRM", "enabled": false}}
+	},
+	"DELETE /organizations/{slug}/webhooks/{id}": func(f *fixture) sample {
+		return sample{path: f.base() + "/webhooks/" + f.webhook()}
+	},
+	"POST /organizations/{slug}/webhooks/{id}/rotate-secret": func(f *fixture) sample {
+		return sample{f.base() + "/webhooks/" + f.webhook() + "/rotate-secret", map[string]any{"overlap_seconds": 3600}}
+	},
+	"GET /organizations/{slug}/webhooks/{id}/attempts": func(f *fixture) sample {
+		return sample{path: f.base() + "/webhooks/" + f.webhook() + "/attempts"}
+	},
+	"POST /organizations/{slug}/webhooks/{id}/replay": func(f *fixture) sample {
+		return sample{f.base() + "/webhooks/" + f.webhook() + "/replay", map[string]any{"since": "2000-01-01T00:00:00Z"}}
+	},
 }
 
 func updateExternalID(id string) orgs.UpdateOrganizationInput {
@@ -316,6 +338,11 @@ var authzMatrix = map[string][5]int{
 	"POST /organizations/{slug}/roles":                                 {404, 403, 403, 201, 404},
 	"PATCH /organizations/{slug}/roles/{role}":                         {404, 403, 403, 200, 404},
 	"DELETE /organizations/{slug}/roles/{role}":                        {404, 403, 403, 204, 404},
+	"POST /organizations/{slug}/webhooks":                              {404, 403, 201, 201, 404},
+	"PATCH /organizations/{slug}/webhooks/{id}":                        {404, 403, 200, 200, 404},
+	"DELETE /organizations/{slug}/webhooks/{id}":                       {404, 403, 204, 204, 404},
+	"POST /organizations/{slug}/webhooks/{id}/rotate-secret":           {404, 403, 200, 200, 404},
+	"POST /organizations/{slug}/webhooks/{id}/replay":                  {404, 403, 202, 202, 404},
 }
 
 // readOnlyPosts are the POST routes that write nothing (a token travels in

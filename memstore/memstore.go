@@ -107,6 +107,8 @@ type state struct {
 	teams       map[string]orgs.Team                  // by ID; MemberCount unset
 	teamMembers map[string]map[string]orgs.TeamMember // by team ID, user ID; profile unset
 	roles       map[string]orgs.OrganizationRole      // organizations' own roles, by ID (roles.go)
+	log         *eventLogState                        // the event log and consumers (eventlog.go)
+	hooks       *webhookState                         // webhook endpoints, deliveries, attempts (webhooks.go)
 }
 
 // Transact runs fn with the write lock held, journaling fn's writes, and
@@ -444,6 +446,7 @@ func (tx *txn) DeleteOrganization(ctx context.Context, orgID string) error {
 		delWhere(tx, st.pipelines, func(p orgs.Pipeline) bool { return p.OrganizationID == orgID })
 		delWhere(tx, st.invitations, func(i orgs.Invitation) bool { return i.OrganizationID == orgID })
 		delWhere(tx, st.roles, func(r orgs.OrganizationRole) bool { return r.OrganizationID == orgID })
+		tx.deleteWebhooksOf(st, orgID)
 		return nil
 	})
 }
@@ -740,6 +743,7 @@ func (tx *txn) InsertEvent(ctx context.Context, e *orgs.Event) error {
 		stored := *e
 		stored.Data = maps.Clone(e.Data)
 		set(tx, st.events, e.ID, stored)
+		tx.appendToLog(st, e.ID)
 		return nil
 	})
 }

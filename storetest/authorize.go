@@ -120,7 +120,7 @@ func testAuthorizeMembership(t *testing.T, newStore NewStore) {
 	assert.Equal(t, &orgs.Membership{OrganizationID: f.org.ID, OrganizationSlug: "acme", UserID: admin, Role: orgs.RoleAdmin,
 		Permissions: []orgs.Permission{orgs.PermOrgRead, orgs.PermOrgUpdate, orgs.PermMembersRead, orgs.PermMembersManage,
 			orgs.PermInvitationsManage, orgs.PermTeamsManage, orgs.PermCategoriesManage, orgs.PermPipelinesManage,
-			orgs.PermDomainsManage, orgs.PermEventsRead, permJobsPublish, "jobs:read"}}, m)
+			orgs.PermDomainsManage, orgs.PermEventsRead, orgs.PermWebhooksManage, permJobsPublish, "jobs:read"}}, m)
 	m, err = f.svc.Authorize(f.ctx, orgs.UserActor(member), f.org.ID, "jobs:read")
 	require.NoError(t, err)
 	assert.Equal(t, []orgs.Permission{orgs.PermOrgRead, orgs.PermMembersRead, "jobs:read"}, m.Permissions)

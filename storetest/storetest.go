@@ -54,7 +54,8 @@ type NewStore func(t *testing.T) orgs.Store
 // as a parallel subtest named after it: Organizations, Members, Ranks,
 // Categories, Pipelines, Events, Invitations, Invitee, Roles, Authorize,
 // HostTransactions, Teams, Domains, Limits, Validation, Concurrency,
-// StoreContract, Capabilities, System, Torture and Security.
+// StoreContract, Capabilities, EventLog, Webhooks, System, Torture and
+// Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	RunWithOptions(t, newStore, Options{})
@@ -98,6 +99,8 @@ var areas = []struct {
 	{"Concurrency", TestConcurrency},
 	{"StoreContract", TestStoreContract},
 	{"Capabilities", TestCapabilities},
+	{"EventLog", TestEventLog},
+	{"Webhooks", TestWebhooks},
 	{"System", TestSystem},
 	{"Torture", TestTorture},
 	{"Security", TestSecurity},

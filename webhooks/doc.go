@@ -2,12 +2,12 @@
 // endpoints as Standard Webhooks 1.0 (https://www.standardwebhooks.com):
 // signed, retried on a schedule, and sent only to the public internet.
 //
-// This package is the storage-free foundation: signing and verification,
-// the message built from an [orgs.Event], an HTTP client defended against
-// server-side request forgery, one delivery attempt ([Sender.Send]) and the
-// retry [Schedule]. A worker that reads the event outbox and stored
-// endpoints drives them (see "Wiring a worker" below). It uses only the
-// standard library.
+// It has two layers. The storage-free foundation: signing and
+// verification, the message built from an [orgs.Event], an HTTP client
+// defended against server-side request forgery, one delivery attempt
+// ([Sender.Send]) and the retry [Schedule]. On top of it, the [Worker]
+// delivers the event outbox to the endpoints that organizations' admins
+// and the host configure through [orgs.Service] (see "Delivery" below).
 //
 // # What is sent and signed
 //
@@ -156,24 +156,82 @@
 // next attempt, or false when there is none; the Schedule's fields set
 // other delays, another jitter, and the random source (tests pin it).
 //
-// # Wiring a worker
+// # Delivery
 //
-// The storage-backed worker is built on these pieces:
+// Endpoints are managed through the core Service: an organization's
+// admins manage its own (permission webhooks:manage; package httpapi
+// serves them under /organizations/{slug}/webhooks), and the host manages
+// host-level endpoints, which receive every organization's events, as the
+// system caller with [orgs.AllOrganizations]. Each has a URL, the event
+// types it wants (none: all), an enabled flag and a whsec_ signing secret,
+// shown once and rotatable with an overlap during which both secrets sign.
 //
-//	msg, err := webhooks.NewMessage(event)        // once per event from the outbox
-//	for _, ep := range endpointsFor(event) {      // stored URL and whsec_ secrets (ParseSecret)
-//		a := sender.Send(ctx, ep, msg)            // bounded concurrency is the worker's
-//		store(a, attemptNumber)                   // Attempt's fields are plain values
-//		if a.Succeeded() || a.Outcome == webhooks.OutcomeInvalid {
-//			continue
-//		}
-//		if next, ok := schedule.Next(attemptNumber, a.SentAt); ok {
-//			due(ep, msg, next)
-//		} else {
-//			failed(ep, msg)
-//		}
-//	}
+// A [Worker] delivers:
 //
-// OutcomeCanceled means the worker itself stopped (as at shutdown): retry
-// without counting the attempt.
+//	w, err := webhooks.NewWorker(svc, webhooks.WorkerOptions{})
+//	go w.Run(ctx) // in every application instance
+//
+// Run does two things. A durable consumer of the event log
+// ([orgs.Service.RunConsumer], named "webhooks") fans each event out: one
+// delivery row per enabled endpoint that wants the event's type and
+// existed when it happened — the organization's and the host's. The rows
+// are unique per (endpoint, event), so a fan-out repeated after a crash
+// queues nothing twice. A delivery loop then claims due deliveries with a
+// lease (request timeout + 30 s), at most WorkerOptions.Concurrency at a
+// time, sends each, and records the attempt — outcome, status, latency,
+// the start of the response — in the endpoint's attempt log
+// ([orgs.Service.ListWebhookAttempts]). A failed attempt is retried on the
+// Schedule; a message that exhausts it marks the endpoint failing, and an
+// endpoint still failing WorkerOptions.DisableAfter later (5 days by
+// default) is disabled, recording webhook_endpoint.disabled in its
+// organization's log. A success ends the failing period; a 410 Gone
+// disables the endpoint at once. [orgs.Service.ReplayWebhooks] sends one
+// message, or a time range of them, again from the first attempt.
+//
+// Guarantees: every event is delivered to every endpoint that wants it at
+// least once, across crashes (nothing is acknowledged before the database
+// records it), and almost never twice. Any number of instances may run
+// workers on one database: one of them fans out at a time (the consumer's
+// lease), and each due delivery is claimed by one worker (FOR UPDATE SKIP
+// LOCKED on Postgres; SQLite serializes writers). A message is sent twice
+// only when a worker dies between sending and recording (the delivery is
+// retried when its lease ends), or an attempt outlives its lease (it
+// cannot: the lease is longer than the client's timeout), or a replay
+// resets a delivery in flight. Receivers de-duplicate with webhook-id.
+// Messages to one endpoint are not ordered: attempts run concurrently and
+// retries overtake.
+//
+// Destinations are checked at delivery time against the resolved address
+// (see "Destinations" above). Organizations' endpoints are sent with
+// WorkerOptions.Client (by default the production policy: https, public
+// addresses); host-level endpoints with WorkerOptions.HostClient, which
+// the host may allow to reach its own network — the example server does,
+// for a loopback receiver — without opening that network to its
+// customers' URLs.
+//
+// # Why not River
+//
+// River (riverqueue) is a well-kept job queue for Go with Postgres and
+// SQLite drivers that inserts jobs in the caller's transaction. We drive
+// delivery from our own tables instead:
+//
+//   - The outbox exists already: every mutation appends its event in its
+//     own transaction. A job per (event, endpoint) would copy it, and
+//     inserting jobs in the mutation's transaction would make every
+//     mutation pay for webhooks, used or not; a fan-out from the log
+//     keeps the mutation path as it is.
+//   - One behaviour on every store: delivery runs on SQLite, Postgres,
+//     the memory store and any custom Store that passes storetest (the
+//     orgs.EventLog and orgs.WebhookStore capabilities), with the same
+//     tests. River needs its own schema, migrations and driver per
+//     database (its SQLite driver is young), and no custom store could
+//     carry it.
+//   - Weight: River, its drivers and their dependencies would enter the
+//     root module's go.mod, which every host downloads, webhooks or not.
+//     What delivery needs from a queue — a lease, SKIP LOCKED, a next
+//     attempt time, a unique key — is a few statements in our store.
+//
+// A host that runs River already can still use it: handle the log with
+// [orgs.Service.RunConsumer] and insert its own jobs.
+
 package webhooks

@@ -12,6 +12,7 @@
 //	go run ./examples/server                      # SQLite file orgs.db, on 127.0.0.1:8080
 //	go run ./examples/server -db postgres://user@localhost/orgs -addr 127.0.0.1:9000
 //	go run ./examples/server -max-members-per-org 50 -max-orgs-per-user 3 -max-pending-invitations 20
+//	go run ./examples/server -webhook-url http://127.0.0.1:9000/hook -webhook-secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 //	go run ./examples/server -workos-api-key sk_test_123 # also the WorkOS-compatible API
 //
 // With -workos-api-key KEY (or the environment variable ORGS_WORKOS_API_KEY)
@@ -36,6 +37,17 @@
 //	TOKEN=$(curl -s -X POST http://127.0.0.1:8080/organizations/acme/invitations -H 'X-User-ID: alice' -H 'Content-Type: application/json' -d '{"email": "bob@example.com", "role": "member"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 //	curl -s -X POST http://127.0.0.1:8080/invitations/accept -H 'X-User-ID: bob' -H 'X-User-Email: bob@example.com' -H 'Content-Type: application/json' -d "{\"token\": \"$TOKEN\"}"
 //	curl -s http://127.0.0.1:8080/organizations/acme/members -H 'X-User-ID: alice'
+//
+// # Webhooks
+//
+// The server runs the webhooks delivery worker (package webhooks). With
+// -webhook-url and -webhook-secret it delivers every organization's events
+// to that URL, a host-level endpoint signed with that secret (whsec_ and
+// base64, as webhooks.NewSecret makes; a new value replaces the stored
+// one). That endpoint may be on loopback or the private network, over http
+// — the server says so loudly at start. Organizations' own endpoints,
+// which their admins manage under /organizations/{slug}/webhooks, keep the
+// production policy: https, public addresses only.
 //
 // The server stops gracefully on SIGINT or SIGTERM.
 package main
@@ -62,6 +74,7 @@ import (
 	"github.com/tenantkit/orgs/store/postgres"
 	"github.com/tenantkit/orgs/store/sqlite"
 	"github.com/tenantkit/orgs/ui"
+	"github.com/tenantkit/orgs/webhooks"
 	"github.com/tenantkit/orgs/workos"
 )
 
@@ -73,13 +86,16 @@ func main() {
 	fs.IntVar(&limits.MembersPerOrganization, "max-members-per-org", 0, "members (and pending invitations) per organization; 0: no limit")
 	fs.IntVar(&limits.OrganizationsPerUser, "max-orgs-per-user", 0, "organizations one user may create; 0: no limit")
 	fs.IntVar(&limits.PendingInvitationsPerOrganization, "max-pending-invitations", 0, "pending invitations per organization; 0: no limit")
+	webhookURL := fs.String("webhook-url", "", "deliver every organization's events to this URL (a host-level webhook endpoint; loopback and http allowed)")
+	webhookSecret := fs.String("webhook-secret", "", "the signing secret of -webhook-url, whsec_ and base64")
 	workosKey := fs.String("workos-api-key", os.Getenv("ORGS_WORKOS_API_KEY"), "serve the WorkOS-compatible API with this API key (default $ORGS_WORKOS_API_KEY; empty: not served)")
 	workosAddr := fs.String("workos-addr", "127.0.0.1:8081", "address of the WorkOS-compatible API's own listener, for the WorkOS SDKs (with -workos-api-key)")
 	_ = fs.Parse(os.Args[1:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, config{addr: *addr, db: *db, limits: limits, stderr: os.Stderr, workosKey: *workosKey, workosAddr: *workosAddr}); err != nil {
+	if err := run(ctx, config{addr: *addr, db: *db, limits: limits, stderr: os.Stderr, workosKey: *workosKey, workosAddr: *workosAddr,
+		webhookURL: *webhookURL, webhookSecret: *webhookSecret}); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
@@ -96,6 +112,11 @@ type config struct {
 	workosKey  string            // serve the WorkOS-compatible API with this key, when set
 	workosAddr string            // its own listener
 	workosUp   func(addr string) // called once it listens, with the actual address
+
+	// webhookURL and webhookSecret name the host-level webhook endpoint.
+	webhookURL, webhookSecret string
+	// webhookPoll is the delivery worker's poll interval (0: its default).
+	webhookPoll time.Duration
 }
 
 const banner = `
@@ -111,6 +132,14 @@ const banner = `
 // run serves until ctx is done, then shuts down gracefully.
 func run(ctx context.Context, cfg config) error {
 	logger := slog.New(slog.NewTextHandler(cfg.stderr, nil))
+	if (cfg.webhookURL == "") != (cfg.webhookSecret == "") {
+		return errors.New("-webhook-url and -webhook-secret go together")
+	}
+	if cfg.webhookSecret != "" {
+		if _, err := webhooks.ParseSecret(cfg.webhookSecret); err != nil {
+			return fmt.Errorf("-webhook-secret: %w", err)
+		}
+	}
 	st, desc, err := openStore(ctx, cfg.db)
 	if err != nil {
 		return err
@@ -139,6 +168,13 @@ func run(ctx context.Context, cfg config) error {
 	// The web UI, with its demo sign-in page (FOR DEMOS ONLY: anyone can
 	// be anyone). A real host passes its own Authenticate and SignInURL.
 	web, err := ui.New(svc, ui.Options{DemoSignIn: true, Logger: logger})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	defer stopWorker()
+	worker, err := startWebhooks(workerCtx, svc, cfg, logger)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -203,10 +239,63 @@ func run(ctx context.Context, cfg config) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	stopWorker()
+	<-worker // the attempts in flight end within the client's timeout
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// startWebhooks configures the host-level endpoint (when -webhook-url is
+// set) and runs the delivery worker until ctx ends; the returned channel
+// closes when it has stopped.
+func startWebhooks(ctx context.Context, svc *orgs.Service, cfg config, logger *slog.Logger) (<-chan struct{}, error) {
+	if cfg.webhookURL != "" {
+		ep, err := hostEndpoint(ctx, svc, cfg.webhookURL, cfg.webhookSecret)
+		if err != nil {
+			return nil, fmt.Errorf("-webhook-url: %w", err)
+		}
+		logger.Warn("WEBHOOKS: delivering every organization's events to a host-level endpoint; private, loopback and http destinations are ALLOWED for it (a demo setting: never point it at a URL you do not control)",
+			"url", ep.URL, "endpoint_id", ep.ID)
+	}
+	w, err := webhooks.NewWorker(svc, webhooks.WorkerOptions{
+		// The host's own endpoint may reach this machine; organizations'
+		// endpoints keep the production policy (Client: https, public).
+		HostClient:   webhooks.NewClient(webhooks.ClientOptions{AllowPrivate: true, AllowHTTP: true}),
+		Logger:       logger,
+		PollInterval: cfg.webhookPoll,
+	})
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = w.Run(ctx)
+	}()
+	return done, nil
+}
+
+// hostEndpoint makes the host-level endpoint for url with secret, or
+// updates the one that has that URL: enabled, signing with secret alone.
+func hostEndpoint(ctx context.Context, svc *orgs.Service, url, secret string) (*orgs.WebhookEndpoint, error) {
+	system := orgs.SystemActor()
+	eps, err := svc.ListWebhookEndpoints(ctx, system, orgs.AllOrganizations)
+	if err != nil {
+		return nil, err
+	}
+	for _, ep := range eps {
+		if ep.URL != url {
+			continue
+		}
+		if _, err := svc.RotateWebhookSecret(ctx, system, orgs.AllOrganizations, ep.ID, orgs.WebhookSecretRotation{Secret: secret, NoOverlap: true}); err != nil {
+			return nil, err
+		}
+		enabled := true
+		return svc.UpdateWebhookEndpoint(ctx, system, orgs.AllOrganizations, ep.ID, orgs.WebhookEndpointUpdate{Enabled: &enabled})
+	}
+	return svc.CreateWebhookEndpoint(ctx, system, orgs.AllOrganizations, orgs.WebhookEndpointInput{URL: url, Secret: secret})
 }
 
 // migratingStore is an orgs.Store with migrations: sqlite.Store and

@@ -130,6 +130,9 @@ func Orphans(ctx context.Context, db *bun.DB) (string, error) {
 		{"teams", "SELECT count(*) FROM teams WHERE organization_id NOT IN (SELECT id FROM organizations)"},
 		{"team_members", "SELECT count(*) FROM team_members AS tm WHERE NOT EXISTS (SELECT 1 FROM teams AS t WHERE t.id = tm.team_id) OR NOT EXISTS (SELECT 1 FROM members AS m WHERE m.organization_id = tm.organization_id AND m.user_id = tm.user_id)"},
 		{"domains", "SELECT count(*) FROM organization_domains WHERE organization_id NOT IN (SELECT id FROM organizations)"},
+		{"webhook_endpoints", "SELECT count(*) FROM webhook_endpoints WHERE organization_id IS NOT NULL AND organization_id NOT IN (SELECT id FROM organizations)"},
+		{"webhook_deliveries", "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id NOT IN (SELECT id FROM webhook_endpoints)"},
+		{"webhook_attempts", "SELECT count(*) FROM webhook_attempts WHERE endpoint_id NOT IN (SELECT id FROM webhook_endpoints)"},
 		{"events", `SELECT count(*) FROM events AS e WHERE e.organization_id NOT IN (SELECT id FROM organizations)
 			AND NOT EXISTS (SELECT 1 FROM events AS d WHERE d.organization_id = e.organization_id AND d.type = 'organization.deleted')`},
 	} {

@@ -47,6 +47,19 @@
 // (40P01), which inside a host's transaction is returned, not retried:
 // retry the whole transaction. Run at READ COMMITTED (the default), as
 // Transact does: the Service re-reads what it checks after locking.
+// # The event log
+//
+// Durable consumers (orgs.EventLog) read events in commit order. Each event
+// records its transaction's ID (pg_current_xact_id()) and a sequence
+// number; a reader takes them in that order, and only those whose
+// transaction is older than every transaction of this database still
+// running. (Event IDs are ULIDs made in Go before the commit, and sequence
+// numbers are drawn inside the transaction: ordered by either, a reader
+// would pass an event whose transaction commits after a later one's and
+// never see it.) So a write transaction left open in the database — idle
+// in transaction — holds readers back until it ends: set
+// idle_in_transaction_session_timeout. Transactions of other databases on
+// the server do not.
 //
 // # Connections
 //
