@@ -93,6 +93,32 @@
 // httpapi's JSON and OpenAPI document do not show these fields; the
 // WorkOS-compatible API (package workos) and cmd/orgsctl do.
 //
+// # Embedding: the host's resources, roles, transactions and traces
+//
+// A host organizes its own data by organization:
+//
+//   - Authorize answers whether an actor may do a permission in an
+//     organization — built-in permissions, or the host's own registered
+//     with WithPermissions and granted with WithGrant (owners hold them
+//     all) — with the actor's Membership, in one statement (AccessReader).
+//     httpapi.Guard does it for the host's routes.
+//   - An organization's owners define roles of their own
+//     (CreateOrganizationRole, OrganizationRoleStore): a rank below owner,
+//     registered permissions. They are resolved in the organization that
+//     defines them only, and follow the rank rule everywhere built-in
+//     roles do.
+//   - The invited user previews an invitation by its token
+//     (PreviewInvitation), lists the invitations addressed to their email
+//     (ListMyInvitations) and answers one by its ID (AcceptMyInvitation,
+//     DeclineMyInvitation; InvitationsByEmailLister).
+//   - Service calls run inside the host's own database transaction with
+//     WithStore and a store bound to it (sqlite.Store.WithTx,
+//     postgres.Store.WithSQLTx…): they commit or roll back with the host's
+//     rows, events included.
+//   - WithTracerProvider and WithMeterProvider trace and measure the
+//     Service's calls and the stores' SQL statements through the
+//     OpenTelemetry API, off unless given (see WithTracerProvider).
+//
 // # Identifiers and look-alike characters
 //
 // Slugs, handles, emails and domains are compared after one normalization
@@ -179,7 +205,24 @@
 //     store-backed directory), ignoring ASCII case only.
 //   - Accepting an invitation requires the accepting user's email (from the
 //     UserDirectory) to equal the invited one unless
-//     InvitationOptions.SkipEmailCheck is set.
+//     InvitationOptions.SkipEmailCheck is set. Answering one by its ID
+//     (AcceptMyInvitation) always requires it: an ID is no secret, and an
+//     invitation addressed to another email is ErrNotFound.
+//   - Anyone signed in who holds an invitation's token may preview it,
+//     whatever their email: the token is the credential, as for accepting.
+//   - Authorize never admits a non-member, not even to org:read of a
+//     public organization (reads of the organization itself do); an
+//     unregistered permission is a validation error, not a silent refusal.
+//   - Owners hold every registered permission unless WithRole redefined
+//     the owner role. An organization's own role may not take the name of
+//     one of the Service's roles, is ranked from 1 to below owner, and a
+//     user may define, change or delete only roles ranked at or below its
+//     own and holding no permission it lacks. Renaming one carries its
+//     members and pending invitations along; deleting one that is held
+//     needs a role to reassign them to, and records one role.deleted event
+//     with their number rather than an event per member.
+//   - Inside the host's transaction the Notifier is called when the call
+//     returns, before the host commits.
 //
 // # Migrations
 //

@@ -28,7 +28,7 @@ var (
 	// ErrExternalIDTaken: another organization already uses the external ID.
 	ErrExternalIDTaken = errors.New("orgs: external id already in use")
 	// ErrNameTaken: another category of the organization already has the name
-	// (compared case-insensitively).
+	// (compared case-insensitively), or another of its own roles.
 	ErrNameTaken = errors.New("orgs: name already in use")
 	// ErrDomainTaken: the organization already has the domain, or another
 	// organization has verified it.

@@ -50,6 +50,10 @@ const (
 	EventDomainVerified           EventType = "domain.verified"            // domain_id, domain
 	EventDomainVerificationFailed EventType = "domain.verification_failed" // domain_id, domain
 	EventDomainStateUpdated       EventType = "domain.state_updated"       // domain_id, domain, state (set by the system caller)
+
+	EventRoleCreated EventType = "role.created" // role_id, name, rank: an organization's own role
+	EventRoleUpdated EventType = "role.updated" // role_id, name, rank, from (the old name, when renamed)
+	EventRoleDeleted EventType = "role.deleted" // role_id, name, reassigned_to and reassigned (a count), when its holders were reassigned
 )
 
 // AllEventTypes lists every EventType the Service emits.
@@ -65,6 +69,7 @@ var AllEventTypes = []EventType{
 	EventWebhookEndpointCreated, EventWebhookEndpointUpdated, EventWebhookEndpointDeleted,
 	EventWebhookEndpointSecretRotated, EventWebhookEndpointDisabled, EventWebhookEndpointReplayed,
 	EventDomainStateUpdated,
+	EventRoleCreated, EventRoleUpdated, EventRoleDeleted,
 }
 
 // EventQuery filters ListEvents.

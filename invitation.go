@@ -183,7 +183,7 @@ func (s *Service) notify(ctx context.Context, org *Organization, inv *Invitation
 	if err := s.notifier.NotifyInvitation(ctx, InvitationNotice{Organization: *org, Invitation: *inv, Resent: resent}); err != nil {
 		inv.DeliveryError = err.Error()
 		s.logger.ErrorContext(ctx, "orgs: invitation delivery failed",
-			"invitation_id", inv.ID, "organization_id", org.ID, "error", err)
+			"orgs.invitation.id", inv.ID, AttrOrganization, org.ID, "error", err)
 	}
 }
 
@@ -509,15 +509,13 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor Actor, slug, id st
 	return err
 }
 
-// respond runs the checks common to accepting and declining: the token names
-// a pending, unexpired invitation whose email matches the acting user's;
-// then it calls fn, as a change of the invitation's organization (locked).
+// respond runs the checks common to accepting and declining by token: the
+// token names a pending, unexpired invitation whose email matches the acting
+// user's (unless SkipEmailCheck); then it calls fn, as a change of the
+// invitation's organization (locked).
 func (s *Service) respond(ctx context.Context, actor Actor, token string, fn func(m *mutation, inv *Invitation) error) error {
-	if err := actor.check(); err != nil {
+	if err := checkInvitee(actor); err != nil {
 		return err
-	}
-	if actor.system {
-		return invalid("actor", "an invitation is answered by the invited user")
 	}
 	hash, ok := parseToken(token)
 	if !ok {
@@ -527,24 +525,70 @@ func (s *Service) respond(ctx context.Context, actor Actor, token string, fn fun
 	// profile (from the store's users; from the host's directory, now,
 	// before the transaction) are read together.
 	r := Reads{InvitationTokenHash: hash, Users: s.profileReads(actor.userID)}
-	var user User
-	if s.directory != nil {
-		var err error
-		if user, err = s.lookupUser(ctx, actor.userID); err != nil {
+	email := func(*mutation) string { return "" }
+	if check := !s.invitations.SkipEmailCheck; check && s.directory != nil {
+		e, err := s.inviteeEmail(ctx, actor)
+		if err != nil {
 			return err
 		}
+		email = func(*mutation) string { return e }
+	} else if check {
+		// The store's email in its normal form, or none: an address that
+		// does not normalize matches no invitation.
+		email = func(m *mutation) string {
+			e, _ := NormalizeEmail(m.got.Users[actor.userID].Email)
+			return e
+		}
 	}
-	_, err := changeLocked(ctx, s, actor, OrganizationKey{}, permNone, r, func(m *mutation) (struct{}, error) {
-		inv := m.got.Invitation
-		if inv == nil || subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 || inv.OrganizationID != m.org.ID {
+	return s.answer(ctx, actor, OrganizationKey{}, r, !s.invitations.SkipEmailCheck, email,
+		func(m *mutation) (*Invitation, error) {
+			inv := m.got.Invitation
+			if inv == nil || subtle.ConstantTimeCompare(inv.TokenHash, hash) != 1 {
+				return nil, ErrNotFound
+			}
+			return inv, nil
+		}, fn)
+}
+
+// checkInvitee checks that actor is a user: an invitation is answered by
+// the invited user, never by the system caller.
+func checkInvitee(actor Actor) error {
+	if err := actor.check(); err != nil {
+		return err
+	}
+	if actor.system {
+		return invalid("actor", "an invitation is answered by the invited user")
+	}
+	return nil
+}
+
+// inviteeEmail is the acting user's email from the directory, in its normal
+// form, or "": an address that does not normalize matches no invitation.
+func (s *Service) inviteeEmail(ctx context.Context, actor Actor) (string, error) {
+	u, err := s.lookupUser(ctx, actor.userID)
+	if err != nil {
+		return "", err
+	}
+	email, _ := NormalizeEmail(u.Email)
+	return email, nil
+}
+
+// answer is the locked half of accepting or declining: as a change of the
+// organization key names (the zero key: that of the invitation whose token
+// hash r names), reading r with the lock — the invitation, and the acting
+// user's profile (profileReads) for join — it finds the invitation with
+// find, checks that it is pending and unexpired and, when checkEmail, that
+// it is addressed to email's address, and calls fn.
+func (s *Service) answer(ctx context.Context, actor Actor, key OrganizationKey, r Reads, checkEmail bool, email func(m *mutation) string,
+	find func(m *mutation) (*Invitation, error), fn func(m *mutation, inv *Invitation) error) error {
+	_, err := changeLocked(ctx, s, actor, key, permNone, r, func(m *mutation) (struct{}, error) {
+		inv, err := find(m)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if inv.OrganizationID != m.org.ID {
 			return struct{}{}, ErrNotFound
 		}
-		if s.directory == nil {
-			user = m.got.Users[actor.userID]
-		}
-		// The directory's email in its normal form, or none: an address
-		// that does not normalize matches no invitation.
-		email, _ := NormalizeEmail(user.Email)
 		switch s.status(inv) {
 		case InvitationPending:
 		case InvitationExpired:
@@ -552,7 +596,7 @@ func (s *Service) respond(ctx context.Context, actor Actor, token string, fn fun
 		default:
 			return struct{}{}, ErrInvitationNotPending
 		}
-		if !s.invitations.SkipEmailCheck && email != inv.Email {
+		if checkEmail && email(m) != inv.Email {
 			return struct{}{}, ErrEmailMismatch
 		}
 		return struct{}{}, fn(m, inv)
@@ -568,25 +612,8 @@ func (s *Service) respond(ctx context.Context, actor Actor, token string, fn fun
 // ErrAlreadyMember, or ErrLimitExceeded when the organization is full.
 func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token string) (*Member, error) {
 	var out *Member
-	err := s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) error {
-		// The invitation held a seat until now: the members alone must
-		// leave room for one more.
-		if max := s.limits.MembersPerOrganization; max > 0 && m.org.MemberCount >= max {
-			return ErrLimitExceeded
-		}
-		now := s.clock()
-		mb := s.newMember(inv.OrganizationID, actor.userID, inv.Role)
-		mb.JoinedAt, mb.UpdatedAt = now, now
-		if err := m.tx.InsertMember(m.ctx, mb); err != nil {
-			return err
-		}
-		inv.Status, inv.AcceptedBy, inv.UpdatedAt, inv.AcceptedAt = InvitationAccepted, actor.userID, now, &now
-		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
-			return err
-		}
-		m.record(EventInvitationAccepted, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID, "role": string(inv.Role)})
-		var err error
-		out, err = s.withProfile(m, *mb)
+	err := s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) (err error) {
+		out, err = s.join(m, inv)
 		return err
 	})
 	if err != nil {
@@ -595,15 +622,41 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token strin
 	return out, nil
 }
 
+// join makes the change's actor a member by inv, under the organization's
+// lock, and marks inv accepted. The change read the actor's profile with
+// the lock (profileReads).
+func (s *Service) join(m *mutation, inv *Invitation) (*Member, error) {
+	// The invitation held a seat until now: the members alone must leave
+	// room for one more (the organization's count, read with the lock).
+	if max := s.limits.MembersPerOrganization; max > 0 && m.org.MemberCount >= max {
+		return nil, ErrLimitExceeded
+	}
+	now := s.clock()
+	mb := s.newMember(inv.OrganizationID, m.actor.userID, inv.Role)
+	mb.JoinedAt, mb.UpdatedAt = now, now
+	if err := m.tx.InsertMember(m.ctx, mb); err != nil {
+		return nil, err
+	}
+	inv.Status, inv.AcceptedBy, inv.UpdatedAt, inv.AcceptedAt = InvitationAccepted, m.actor.userID, now, &now
+	if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
+		return nil, err
+	}
+	m.record(EventInvitationAccepted, map[string]string{"invitation_id": inv.ID, "user_id": m.actor.userID, "role": string(inv.Role)})
+	return s.withProfile(m, *mb)
+}
+
 // DeclineInvitation marks the invitation declined. The same checks as
 // AcceptInvitation apply.
 func (s *Service) DeclineInvitation(ctx context.Context, actor Actor, token string) error {
-	return s.respond(ctx, actor, token, func(m *mutation, inv *Invitation) error {
-		inv.Status, inv.UpdatedAt = InvitationDeclined, s.clock()
-		if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
-			return err
-		}
-		m.record(EventInvitationDeclined, map[string]string{"invitation_id": inv.ID, "user_id": actor.userID})
-		return nil
-	})
+	return s.respond(ctx, actor, token, s.decline)
+}
+
+// decline marks inv declined by the change's actor.
+func (s *Service) decline(m *mutation, inv *Invitation) error {
+	inv.Status, inv.UpdatedAt = InvitationDeclined, s.clock()
+	if err := m.tx.UpdateInvitation(m.ctx, inv); err != nil {
+		return err
+	}
+	m.record(EventInvitationDeclined, map[string]string{"invitation_id": inv.ID, "user_id": m.actor.userID})
+	return nil
 }

@@ -33,13 +33,15 @@ const (
 	PermDomainsManage     Permission = "domains:manage"
 	PermOwnershipTransfer Permission = "ownership:transfer"
 	PermEventsRead        Permission = "events:read"
+	// PermRolesManage ("roles:manage") is declared with the host
+	// permissions, in permission.go.
 )
 
 // AllPermissions lists every permission the Service checks.
 var AllPermissions = []Permission{
 	PermOrgRead, PermOrgUpdate, PermOrgDelete, PermMembersRead, PermMembersManage,
 	PermInvitationsManage, PermTeamsManage, PermCategoriesManage, PermPipelinesManage,
-	PermDomainsManage, PermOwnershipTransfer, PermEventsRead, PermWebhooksManage,
+	PermDomainsManage, PermOwnershipTransfer, PermEventsRead, PermRolesManage, PermWebhooksManage,
 }
 
 // RoleDef defines a role: its rank and what it may do. A higher rank outranks
@@ -94,19 +96,20 @@ func (r roleRegistry) can(role Role, p Permission) bool {
 
 func (r roleRegistry) rank(role Role) int { return r[role].rank }
 
-// canActOn reports whether an actor with role actor may change or remove a
-// member with role target: only members ranked below, except that owners may
-// act on owners.
-func (r roleRegistry) canActOn(actor, target Role) bool {
+// canActOn reports whether an actor holding actor (ranked a) may change or
+// remove a member ranked t: only members ranked below, except that owners
+// may act on owners.
+func canActOn(actor Role, a, t roleEntry) bool {
 	if actor == RoleOwner {
 		return true
 	}
-	return r.rank(actor) > r.rank(target)
+	return a.rank > t.rank
 }
 
-// canGrant reports whether actor may give someone role.
-func (r roleRegistry) canGrant(actor, role Role) bool {
-	return r.rank(role) <= r.rank(actor)
+// canGrant reports whether an actor ranked a may give someone a role ranked
+// g.
+func canGrant(a, g roleEntry) bool {
+	return g.rank <= a.rank
 }
 
 // The rank rule, in one place. Every operation that creates, renews,
@@ -115,24 +118,58 @@ func (r roleRegistry) canGrant(actor, role Role) bool {
 // ResendInvitation and RevokeInvitation (the invitation's role),
 // TransferOwnership (owner) — and every operation on an existing member
 // checks mayActOn for the member's role — UpdateMemberRole, RemoveMember.
-// storetest's rank table proves it for each (actor role, target role,
-// operation).
+// Ranks are read in the change's organization: the Service's roles and the
+// organization's own (roleTable), so its own roles follow the same rule,
+// and defining one (mayDefine) is bounded by it too. storetest's rank table
+// proves it for each (actor role, target role, operation), with a row and
+// a column for an organization's own role.
 
 // mayGrant fails with ErrForbidden unless the change's actor may grant
 // role: a user only roles ranked at or below its own role in the
-// organization; the system caller any.
+// organization; the system caller any. A role the organization does not
+// have is a validation error, for everyone.
 func (s *Service) mayGrant(m *mutation, role Role) error {
-	if !m.actor.system && !s.roles.canGrant(m.org.Role, role) {
+	// Every grant names a role the organization has: one of the Service's
+	// or its own (a pre-check by name cannot know the latter).
+	if err := m.checkRole(role); err != nil {
+		return err
+	}
+	if m.actor.system {
+		return nil
+	}
+	a, g, err := m.ranks(role)
+	if err != nil {
+		return err
+	}
+	if !canGrant(a, g) {
 		return ErrForbidden
 	}
 	return nil
+}
+
+// ranks returns the change's actor's role entry and role's, in the
+// change's organization (its own roles included).
+func (m *mutation) ranks(role Role) (actor, other roleEntry, err error) {
+	t := m.roleTable()
+	if actor, _, err = t.get(m.ctx, m.org.Role); err != nil {
+		return
+	}
+	other, _, err = t.get(m.ctx, role)
+	return
 }
 
 // mayActOn fails with ErrForbidden unless the change's actor may change or
 // remove a member with role target: a user only members ranked below it (an
 // owner any member); the system caller any.
 func (s *Service) mayActOn(m *mutation, target Role) error {
-	if !m.actor.system && !s.roles.canActOn(m.org.Role, target) {
+	if m.actor.system {
+		return nil
+	}
+	a, t, err := m.ranks(target)
+	if err != nil {
+		return err
+	}
+	if !canActOn(m.org.Role, a, t) {
 		return ErrForbidden
 	}
 	return nil
@@ -193,12 +230,18 @@ type MemberQuery struct {
 	Page
 }
 
-// checkRole validates a role name against the registry.
+// checkRole validates a role name before a change: one of the Service's
+// roles or, when the store keeps organizations' own roles, any well-formed
+// name — whether the organization defines it is checked in the change
+// (mutation.checkRole).
 func (s *Service) checkRole(role Role) error {
-	if _, ok := s.roles[role]; !ok {
-		return invalid("role", "is not a known role")
+	if _, ok := s.roles[role]; ok {
+		return nil
 	}
-	return nil
+	if _, ok := s.store.(OrganizationRoleStore); ok && validRoleName(string(role)) {
+		return nil
+	}
+	return invalid("role", "is not a known role")
 }
 
 // PutUser records a user's profile in the Store's directory (the default
@@ -299,6 +342,9 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, slug, userID strin
 	r := s.limitReads(now)
 	r.Users = s.profileReads(userID)
 	return mutateReading(ctx, s, actor, slug, PermMembersManage, r, func(m *mutation) (*Member, error) {
+		if err := m.checkRole(role); err != nil {
+			return nil, err
+		}
 		if err := s.mayGrant(m, role); err != nil {
 			return nil, err
 		}
@@ -408,6 +454,13 @@ func (s *Service) ListMembers(ctx context.Context, actor Actor, slug string, q M
 	if err != nil {
 		return nil, err
 	}
+	if q.Role != "" {
+		if _, ok, err := (&roleTable{s: s, r: s.store, orgID: org.ID}).get(ctx, q.Role); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, invalid("role", "is not a known role")
+		}
+	}
 	ms, err := s.store.ListMembers(ctx, MemberFilter{OrganizationID: org.ID, Role: q.Role, Search: q.Search, Range: r})
 	if err != nil {
 		return nil, err
@@ -480,6 +533,9 @@ func (s *Service) UpdateMemberRole(ctx context.Context, actor Actor, slug, userI
 	return mutateReading(ctx, s, actor, slug, PermMembersManage, targetReads(userID), func(m *mutation) (*Member, error) {
 		mb, err := s.target(m, userID)
 		if err != nil {
+			return nil, err
+		}
+		if err := m.checkRole(role); err != nil {
 			return nil, err
 		}
 		if err := s.mayGrant(m, role); err != nil {

@@ -263,14 +263,18 @@ func (s *Service) GetOrganizationByExternalID(ctx context.Context, actor Actor, 
 	if externalID == "" || len(externalID) > maxExternalIDLen || checkText(externalID, false) != nil {
 		return nil, ErrNotFound
 	}
+	ctx, c := s.observe(ctx, actor)
 	org, err := s.store.GetOrganization(ctx, OrganizationKey{ExternalID: externalID}, actor.viewer())
+	switch {
+	case err != nil:
+	case !actor.system && asActor(org).Role == "":
+		err = ErrNotFound
+	default:
+		c.organization(org)
+		err = s.authorize(ctx, actor, org, PermOrgRead, &roleTable{s: s, r: s.store, orgID: org.ID})
+	}
+	c.end(err)
 	if err != nil {
-		return nil, err
-	}
-	if asActor(org); !actor.system && org.Role == "" {
-		return nil, ErrNotFound
-	}
-	if err := s.authorize(actor, org, PermOrgRead); err != nil {
 		return nil, err
 	}
 	return org, nil
@@ -317,7 +321,9 @@ func (s *Service) ListOrganizations(ctx context.Context, actor Actor, q Organiza
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
+	ctx, c := s.observe(ctx, actor)
 	orgs, err := s.store.ListOrganizations(ctx, f)
+	c.end(err)
 	if err != nil {
 		return nil, err
 	}

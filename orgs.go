@@ -30,6 +30,12 @@ type Service struct {
 	invitations    InvitationOptions
 	notifier       Notifier
 	verifier       DomainVerifier
+
+	perms          []Permission        // known permissions: built-in, then registered
+	permSet        map[Permission]bool // the same, as a set
+	grants         []grant             // WithGrant's, applied by New
+	ownerRedefined bool                // WithRole replaced the owner role
+	obs            observer            // WithTracerProvider, WithMeterProvider
 	webhooks       WebhookOptions
 }
 
@@ -43,6 +49,9 @@ type Limits struct {
 	OrganizationsPerUser int
 	// PendingInvitationsPerOrganization caps pending, unexpired invitations.
 	PendingInvitationsPerOrganization int
+	// RolesPerOrganization caps the roles one organization defines, below
+	// MaxOrganizationRoles, which always applies.
+	RolesPerOrganization int
 }
 
 // Option configures a Service.
@@ -55,7 +64,16 @@ func WithRole(def RoleDef) Option {
 		if !validRoleName(string(def.Name)) {
 			return invalid("role", "name must be 1–32 lower-case letters, digits, ':', '_' or '-'")
 		}
+		for _, p := range def.Permissions {
+			if !validPermissionName(p) {
+				return invalid("role", fmt.Sprintf("permission %q must be 1–64 lower-case letters, digits, ':', '_', '-' or '.'", p))
+			}
+			s.register(p)
+		}
 		s.roles.add(def)
+		if def.Name == RoleOwner {
+			s.ownerRedefined = true
+		}
 		return nil
 	}
 }
@@ -140,11 +158,21 @@ func New(store Store, opts ...Option) (*Service, error) {
 		logger:         slog.Default(),
 		invitations:    DefaultInvitationOptions,
 		verifier:       DNSVerifier{},
+		permSet:        map[Permission]bool{},
+	}
+	for _, p := range AllPermissions {
+		s.register(p)
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.finishRoles(); err != nil {
+		return nil, err
+	}
+	if st, ok := s.store.(StatementTracer); ok && s.obs.tp != nil {
+		s.store = st.TraceStatements(s.obs.tp)
 	}
 	return s, nil
 }
@@ -175,7 +203,7 @@ func (s *Service) Roles() []RoleDef {
 	var defs []RoleDef
 	for name, e := range s.roles {
 		d := RoleDef{Name: name, Rank: e.rank}
-		for _, p := range AllPermissions {
+		for _, p := range s.perms {
 			if e.perms[p] {
 				d.Permissions = append(d.Permissions, p)
 			}
@@ -216,11 +244,14 @@ func (s *Service) view(ctx context.Context, actor Actor, ref string, perm Permis
 	if err != nil {
 		return nil, err
 	}
+	ctx, c := s.observe(ctx, actor)
 	org, err := s.store.GetOrganization(ctx, key, actor.viewer())
-	if err != nil {
-		return nil, err
+	if err == nil {
+		c.organization(org)
+		err = s.authorize(ctx, actor, org, perm, &roleTable{s: s, r: s.store, orgID: org.ID})
 	}
-	return org, s.authorize(actor, org, perm)
+	c.end(err)
+	return org, err
 }
 
 // asActor makes org, read as the actor's view, what the rules see: a
@@ -238,9 +269,11 @@ func asActor(org *Organization) *Organization {
 // (answering an invitation to it): only its existence is checked.
 const permNone Permission = ""
 
-// authorize checks that actor may do perm in org, read with actor's role.
-// The system caller may do everything.
-func (s *Service) authorize(actor Actor, org *Organization, perm Permission) error {
+// authorize checks that actor may do perm in org, read with actor's role,
+// whose permissions roles resolves (the organization's own roles
+// included); an inactive membership has none (asActor). The system caller
+// may do everything.
+func (s *Service) authorize(ctx context.Context, actor Actor, org *Organization, perm Permission, roles *roleTable) error {
 	asActor(org)
 	switch {
 	case actor.system, perm == permNone:
@@ -253,7 +286,12 @@ func (s *Service) authorize(actor Actor, org *Organization, perm Permission) err
 			return nil
 		}
 		return ErrForbidden
-	case !s.roles.can(org.Role, perm):
+	}
+	ok, err := roles.can(ctx, org.Role, perm)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return ErrForbidden
 	}
 	return nil
@@ -278,7 +316,7 @@ func (s *Service) lock(ctx context.Context, tx Tx, actor Actor, key Organization
 	if err != nil {
 		return nil, err
 	}
-	return got, s.authorize(actor, got.Organization, perm)
+	return got, s.authorize(ctx, actor, got.Organization, perm, &roleTable{s: s, r: tx, orgID: got.Organization.ID})
 }
 
 // mutation is one change in progress: its transaction, the actor, the
@@ -293,6 +331,7 @@ type mutation struct {
 	reads  Reads   // what the change asked to read with the lock
 	got    *Locked // what it read
 	events []*Event
+	roles  *roleTable // the organization's roles, read when first needed
 }
 
 // record adds an event of the change to m.org's log; it is appended in the
@@ -314,13 +353,17 @@ var errNoEvent = errors.New("orgs: internal error: a change recorded no event")
 // change that records no event fails (every mutation is in the log). The
 // store may hold the writes back and send them with the commit (see
 // WriteBatcher): fn returns at its first error, as every change does.
-func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation) error) error {
+func (s *Service) transact(ctx context.Context, actor Actor, fn func(m *mutation) error) (err error) {
+	ctx, c := s.observe(ctx, actor)
+	defer func() { c.end(err) }()
 	return s.store.Transact(ctx, func(ctx context.Context, tx Tx) error {
 		if b, ok := tx.(WriteBatcher); ok {
 			b.BatchWrites()
 		}
 		m := &mutation{ctx: ctx, tx: tx, s: s, actor: actor}
-		if err := fn(m); err != nil {
+		err := fn(m)
+		c.organization(m.org)
+		if err != nil {
 			return err
 		}
 		if len(m.events) == 0 {

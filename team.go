@@ -199,8 +199,11 @@ func (s *Service) manageTeam(m *mutation) (*Team, error) {
 	if t == nil {
 		return nil, ErrNotFound
 	}
-	if m.actor.system || s.roles.can(m.org.Role, PermTeamsManage) {
+	if m.actor.system {
 		return t, nil
+	}
+	if ok, err := m.roleTable().can(m.ctx, m.org.Role, PermTeamsManage); err != nil || ok {
+		return t, err
 	}
 	if tm, ok := m.got.TeamMembers[m.actor.userID]; !ok || tm.Role != TeamRoleMaintainer {
 		return nil, ErrForbidden

@@ -277,8 +277,9 @@ const (
 )
 
 // fixture is an organization with one member of each role, a team with
-// target in it, a pending invitation for outsider's email, and the seeded
-// categories and pipeline; and rival's own organization.
+// target in it, a pending invitation for outsider's email, the seeded
+// categories and pipeline, and a role of its own, "editor", that no one
+// holds; and rival's own organization.
 type fixture struct {
 	e            *env
 	slug         string
@@ -324,6 +325,9 @@ func (e *env) fixture(slug string) *fixture {
 	pipes, err := svc.ListPipelines(ctx, orgs.UserActor(owner), slug)
 	must(err)
 	dom, err := svc.AddDomain(ctx, orgs.UserActor(owner), slug, slug+".example.com")
+	must(err)
+	_, err = svc.CreateOrganizationRole(ctx, orgs.UserActor(owner), slug, orgs.OrganizationRoleInput{Name: "editor", Rank: 150,
+		Permissions: []orgs.Permission{orgs.PermOrgRead, orgs.PermMembersRead}})
 	must(err)
 	rivalSlug := "rival-" + slug
 	if _, err := svc.CreateOrganization(ctx, orgs.UserActor(rival), orgs.CreateOrganizationInput{Name: "Rival", Slug: rivalSlug}); err != nil {

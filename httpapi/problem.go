@@ -30,12 +30,14 @@ const (
 	CodeAlreadyInvited       = "already_invited"        // 409
 	CodeInvitationNotPending = "invitation_not_pending" // 409
 	CodeLimitExceeded        = "limit_exceeded"         // 409
+	CodeRoleInUse            = "role_in_use"            // 409: members or pending invitations hold the role
 	CodeInvitationExpired    = "invitation_expired"     // 410
 	CodeBodyTooLarge         = "body_too_large"         // 413
 	CodeUnsupportedMediaType = "unsupported_media_type" // 415: a body that is not application/json
 	CodeValidationFailed     = "validation_failed"      // 422: with errors [{field, message}]
 	CodeResendTooSoon        = "resend_too_soon"        // 429
 	CodeInternal             = "internal"               // 500: logged with the request ID
+	CodeNotImplemented       = "not_implemented"        // 501: the Service's store lacks what the route needs
 	CodeDomainCheckFailed    = "domain_check_failed"    // 503: the DNS check could not be made
 )
 
@@ -98,9 +100,11 @@ var sentinels = []struct {
 	{orgs.ErrAlreadyInvited, http.StatusConflict, CodeAlreadyInvited, "a pending invitation for this email exists"},
 	{orgs.ErrInvitationNotPending, http.StatusConflict, CodeInvitationNotPending, "the invitation is no longer pending"},
 	{orgs.ErrLimitExceeded, http.StatusConflict, CodeLimitExceeded, "a limit would be exceeded"},
+	{orgs.ErrRoleInUse, http.StatusConflict, CodeRoleInUse, "members or pending invitations hold the role; delete it with reassign_to"},
 	{orgs.ErrInvitationExpired, http.StatusGone, CodeInvitationExpired, "the invitation has expired"},
 	{orgs.ErrResendTooSoon, http.StatusTooManyRequests, CodeResendTooSoon, "the invitation was sent too recently; try again later"},
 	{orgs.ErrDomainCheckFailed, http.StatusServiceUnavailable, CodeDomainCheckFailed, "the domain could not be checked; try again later"},
+	{errors.ErrUnsupported, http.StatusNotImplemented, CodeNotImplemented, "the server's store does not support this operation"},
 }
 
 // problemFor is the one place errors become problems: the Handler's own

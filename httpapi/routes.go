@@ -52,6 +52,10 @@ var routeTable = []route{
 	rt(http.MethodPost, "/organizations/{slug}/invitations/{id}/resend", (*Handler).resendInvitation),
 	rt(http.MethodPost, "/invitations/accept", (*Handler).acceptInvitation),
 	rt(http.MethodPost, "/invitations/decline", (*Handler).declineInvitation),
+	rt(http.MethodPost, "/invitations/preview", (*Handler).previewInvitation),
+	rt(http.MethodGet, "/me/invitations", (*Handler).listMyInvitations),
+	rt(http.MethodPost, "/me/invitations/{id}/accept", (*Handler).acceptMyInvitation),
+	rt(http.MethodPost, "/me/invitations/{id}/decline", (*Handler).declineMyInvitation),
 
 	rt(http.MethodGet, "/organizations/{slug}/teams", (*Handler).listTeams),
 	rt(http.MethodPost, "/organizations/{slug}/teams", (*Handler).createTeam),
@@ -81,6 +85,10 @@ var routeTable = []route{
 
 	rt(http.MethodGet, "/organizations/{slug}/events", (*Handler).listEvents),
 
+	rt(http.MethodGet, "/organizations/{slug}/roles", (*Handler).listRoles),
+	rt(http.MethodPost, "/organizations/{slug}/roles", (*Handler).createRole),
+	rt(http.MethodPatch, "/organizations/{slug}/roles/{role}", (*Handler).updateRole),
+	rt(http.MethodDelete, "/organizations/{slug}/roles/{role}", (*Handler).deleteRole),
 	rt(http.MethodGet, "/organizations/{slug}/webhooks", (*Handler).listWebhooks),
 	rt(http.MethodPost, "/organizations/{slug}/webhooks", (*Handler).createWebhook),
 	rt(http.MethodGet, "/organizations/{slug}/webhooks/{id}", (*Handler).getWebhook),

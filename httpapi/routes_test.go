@@ -68,6 +68,14 @@ var samples = map[string]func(f *fixture) sample{
 	},
 	"POST /invitations/accept":  func(f *fixture) sample { return sample{"/invitations/accept", map[string]any{"token": f.token}} },
 	"POST /invitations/decline": func(f *fixture) sample { return sample{"/invitations/decline", map[string]any{"token": f.token}} },
+	"POST /invitations/preview": func(f *fixture) sample { return sample{"/invitations/preview", map[string]any{"token": f.token}} },
+	"GET /me/invitations":       func(f *fixture) sample { return sample{path: "/me/invitations"} },
+	"POST /me/invitations/{id}/accept": func(f *fixture) sample {
+		return sample{path: "/me/invitations/" + f.invitationID + "/accept"}
+	},
+	"POST /me/invitations/{id}/decline": func(f *fixture) sample {
+		return sample{path: "/me/invitations/" + f.invitationID + "/decline"}
+	},
 
 	"GET /organizations/{slug}/teams": func(f *fixture) sample { return sample{path: f.base() + "/teams"} },
 	"POST /organizations/{slug}/teams": func(f *fixture) sample {
@@ -129,7 +137,15 @@ var samples = map[string]func(f *fixture) sample{
 
 	"GET /organizations/{slug}/events": func(f *fixture) sample { return sample{path: f.base() + "/events"} },
 
-	"GET /organizations/{slug}/webhooks": func(f *fixture) sample { return sample{path: f.base() + "/webhooks"} },
+	"GET /organizations/{slug}/roles": func(f *fixture) sample { return sample{path: f.base() + "/roles"} },
+	"POST /organizations/{slug}/roles": func(f *fixture) sample {
+		return sample{f.base() + "/roles", map[string]any{"name": "reviewer", "rank": 120, "permissions": []string{"org:read"}}}
+	},
+	"PATCH /organizations/{slug}/roles/{role}": func(f *fixture) sample {
+		return sample{f.base() + "/roles/editor", map[string]any{"rank": 110}}
+	},
+	"DELETE /organizations/{slug}/roles/{role}": func(f *fixture) sample { return sample{path: f.base() + "/roles/editor"} },
+	"GET /organizations/{slug}/webhooks":        func(f *fixture) sample { return sample{path: f.base() + "/webhooks"} },
 	"POST /organizations/{slug}/webhooks": func(f *fixture) sample {
 		return sample{f.base() + "/webhooks", map[string]any{"url": "https://hooks.example.com/" + f.slug}}
 	},
@@ -189,7 +205,7 @@ func TestEveryRouteSucceeds(t *testing.T) {
 		forEachRoute(t, e, func(t *testing.T, r Route, f *fixture, s sample) {
 			e.t = t
 			caller := owner
-			if strings.HasPrefix(r.Path, "/invitations/") {
+			if strings.HasPrefix(r.Path, "/invitations/") || strings.HasPrefix(r.Path, "/me/") {
 				caller = outsider
 			}
 			if r.Path == "/organizations/{slug}/leave" {
@@ -302,6 +318,8 @@ var authzMatrix = map[string][5]int{
 	"POST /organizations/{slug}/invitations/{id}/resend":               {404, 403, 200, 200, 404},
 	"POST /invitations/accept":                                         {200, 403, 403, 403, 403},
 	"POST /invitations/decline":                                        {204, 403, 403, 403, 403},
+	"POST /me/invitations/{id}/accept":                                 {200, 404, 404, 404, 404},
+	"POST /me/invitations/{id}/decline":                                {204, 404, 404, 404, 404},
 	"POST /organizations/{slug}/teams":                                 {404, 403, 201, 201, 404},
 	"PATCH /organizations/{slug}/teams/{team_slug}":                    {404, 403, 200, 200, 404},
 	"DELETE /organizations/{slug}/teams/{team_slug}":                   {404, 403, 204, 204, 404},
@@ -317,12 +335,19 @@ var authzMatrix = map[string][5]int{
 	"POST /organizations/{slug}/domains":                               {404, 403, 201, 201, 404},
 	"DELETE /organizations/{slug}/domains/{id}":                        {404, 403, 204, 204, 404},
 	"POST /organizations/{slug}/domains/{id}/verify":                   {404, 403, 200, 200, 404},
+	"POST /organizations/{slug}/roles":                                 {404, 403, 403, 201, 404},
+	"PATCH /organizations/{slug}/roles/{role}":                         {404, 403, 403, 200, 404},
+	"DELETE /organizations/{slug}/roles/{role}":                        {404, 403, 403, 204, 404},
 	"POST /organizations/{slug}/webhooks":                              {404, 403, 201, 201, 404},
 	"PATCH /organizations/{slug}/webhooks/{id}":                        {404, 403, 200, 200, 404},
 	"DELETE /organizations/{slug}/webhooks/{id}":                       {404, 403, 204, 204, 404},
 	"POST /organizations/{slug}/webhooks/{id}/rotate-secret":           {404, 403, 200, 200, 404},
 	"POST /organizations/{slug}/webhooks/{id}/replay":                  {404, 403, 202, 202, 404},
 }
+
+// readOnlyPosts are the POST routes that write nothing (a token travels in
+// a body, never in a URL); TestPreviewWritesNothing covers them.
+var readOnlyPosts = map[string]bool{"POST /invitations/preview": true}
 
 // TestAuthorizationMatrix sends every mutating route's sample as each caller
 // on a fresh fixture, checks the status, and checks that a refusal writes
@@ -331,7 +356,7 @@ var authzMatrix = map[string][5]int{
 func TestAuthorizationMatrix(t *testing.T) {
 	var mutating []string
 	for _, r := range Routes() {
-		if r.Method != http.MethodGet {
+		if r.Method != http.MethodGet && !readOnlyPosts[r.Method+" "+r.Path] {
 			mutating = append(mutating, r.Method+" "+r.Path)
 		}
 	}

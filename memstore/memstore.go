@@ -85,6 +85,7 @@ func New() *Store {
 		invitations: map[string]orgs.Invitation{},
 		teams:       map[string]orgs.Team{},
 		teamMembers: map[string]map[string]orgs.TeamMember{},
+		roles:       map[string]orgs.OrganizationRole{},
 	}}
 	s.txn = &txn{s: s}
 	return s
@@ -105,6 +106,7 @@ type state struct {
 	invitations map[string]orgs.Invitation            // by ID
 	teams       map[string]orgs.Team                  // by ID; MemberCount unset
 	teamMembers map[string]map[string]orgs.TeamMember // by team ID, user ID; profile unset
+	roles       map[string]orgs.OrganizationRole      // organizations' own roles, by ID (roles.go)
 	log         *eventLogState                        // the event log and consumers (eventlog.go)
 	hooks       *webhookState                         // webhook endpoints, deliveries, attempts (webhooks.go)
 }
@@ -443,6 +445,7 @@ func (tx *txn) DeleteOrganization(ctx context.Context, orgID string) error {
 		delWhere(tx, st.domains, func(d orgs.Domain) bool { return d.OrganizationID == orgID })
 		delWhere(tx, st.pipelines, func(p orgs.Pipeline) bool { return p.OrganizationID == orgID })
 		delWhere(tx, st.invitations, func(i orgs.Invitation) bool { return i.OrganizationID == orgID })
+		delWhere(tx, st.roles, func(r orgs.OrganizationRole) bool { return r.OrganizationID == orgID })
 		tx.deleteWebhooksOf(st, orgID)
 		return nil
 	})

@@ -52,9 +52,10 @@ type NewStore func(t *testing.T) orgs.Store
 
 // Run runs the whole suite against stores made by newStore. Each area runs
 // as a parallel subtest named after it: Organizations, Members, Ranks,
-// Categories, Pipelines, Events, Invitations, Teams, Domains, Limits,
-// Validation, Concurrency, Bulk, StoreContract, Capabilities, EventLog,
-// Webhooks, System, Torture and Security.
+// Categories, Pipelines, Events, Invitations, Invitee, Roles, Authorize,
+// HostTransactions, Teams, Domains, Limits, Validation, Concurrency, Bulk,
+// StoreContract, Capabilities, EventLog, Webhooks, System, Torture and
+// Security.
 func Run(t *testing.T, newStore NewStore) {
 	t.Helper()
 	RunWithOptions(t, newStore, Options{})
@@ -69,6 +70,10 @@ type Options struct {
 	// declaration: their tests skip, saying so, when the store lacks them
 	// (see TestCapabilities).
 	Exceptions map[string]string
+	// HostTransactions begins transactions of the host's on the store's
+	// database, for the area HostTransactions (Service.WithStore); nil
+	// skips it, saying so.
+	HostTransactions HostTransactions
 }
 
 // areas are the suite's parts, in order.
@@ -83,6 +88,10 @@ var areas = []struct {
 	{"Pipelines", TestPipelines},
 	{"Events", TestEvents},
 	{"Invitations", TestInvitations},
+	{"Invitee", TestInvitee},
+	{"Roles", TestRoles},
+	{"Authorize", TestAuthorize},
+	{"HostTransactions", TestHostTransactions},
 	{"Teams", TestTeams},
 	{"Domains", TestDomains},
 	{"Limits", TestLimits},
@@ -96,6 +105,16 @@ var areas = []struct {
 	{"System", TestSystem},
 	{"Torture", TestTorture},
 	{"Security", TestSecurity},
+}
+
+// Areas returns the names of the suite's areas, in the order Run runs
+// them: for an Options.Exceptions that runs only some.
+func Areas() []string {
+	names := make([]string, len(areas))
+	for i, a := range areas {
+		names[i] = a.name
+	}
+	return names
 }
 
 // RunWithOptions is Run with the store's declared exceptions.

@@ -96,9 +96,8 @@
 //     emailed links match.
 //   - The audit log is shown newest first, by cursor.
 //   - The accept page previews the invitation (organization, inviter, role,
-//     expiry, status) from the token. Until the core has
-//     Service.PreviewInvitation it reads the Store in one small function,
-//     interimPreview; accepting and declining go through the Service.
+//     expiry, status) from the token with Service.PreviewInvitation;
+//     accepting and declining go through the Service too.
 //   - Options.DemoSignIn adds a demo sign-in page (anyone is anyone) for
 //     the example server and tests; it is loudly labelled and never for
 //     production.

@@ -94,6 +94,9 @@ var defaultMessages = map[string]string{
 	"home.create":        "Create an organization",
 	"home.slug_hint":     "Optional: 3–63 lower-case letters, digits and hyphens, used in links. Derived from the name when empty.",
 	"home.create_button": "Create organization",
+	"home.invitations":   "Your invitations",
+	"home.invited_as":    "as %s",
+	"home.invited_by":    "invited by %s",
 
 	"overview.your_role":    "Your role",
 	"overview.not_member":   "Not a member (public organization)",
@@ -201,6 +204,7 @@ var defaultMessages = map[string]string{
 	"accept.title":                     "Invitation",
 	"accept.heading":                   "%s invites you to join %s",
 	"accept.heading_unknown":           "You are invited to join an organization",
+	"accept.heading_no_inviter":        "You are invited to join %s",
 	"accept.organization":              "Organization",
 	"accept.invited_by":                "Invited by",
 	"accept.role":                      "Your role",
@@ -336,6 +340,7 @@ var defaultMessages = map[string]string{
 
 	"validation.confirm_slug":  "does not match the slug",
 	"validation.expiry_choice": "choose one of the offered durations",
+	"validation.answer_choice": "accept or decline",
 	"validation.number":        "must be a number",
 
 	"error.title.400": "Bad request",

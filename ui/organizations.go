@@ -52,6 +52,9 @@ type homeData struct {
 	List   *orgs.List[orgs.Organization]
 	Search string
 	Pager  pager
+	// Invitations are the pending invitations addressed to the user's
+	// email (the first page), answered from the home page.
+	Invitations []orgs.InvitationPreview
 }
 
 func (h *Handler) homePage(rq *req) {
@@ -63,9 +66,43 @@ func (h *Handler) homePage(rq *req) {
 		h.fail(rq, err, "")
 		return
 	}
-	h.render(rq, "home", http.StatusOK, &view{Title: h.t("home.title"), Data: homeData{
-		List: l, Search: q.Get("q"), Pager: pagerFor(rq.base+"/", q, l.PreviousCursor, l.NextCursor),
-	}})
+	d := homeData{List: l, Search: q.Get("q"), Pager: pagerFor(rq.base+"/", q, l.PreviousCursor, l.NextCursor)}
+	// A store that cannot list them (errors.ErrUnsupported), or a failed
+	// read, leaves the section out: the page is about organizations.
+	if mine, err := h.svc.ListMyInvitations(rq.r.Context(), rq.actor, orgs.Page{}); err == nil {
+		d.Invitations = mine.Data
+	} else {
+		h.log.DebugContext(rq.r.Context(), "ui: no invitations list", "error", err)
+	}
+	status := http.StatusOK
+	if rq.prob != nil {
+		status = rq.prob.Status
+	}
+	h.render(rq, "home", status, &view{Title: h.t("home.title"), Data: d})
+}
+
+// answerInvitation accepts or declines, from the home page, an invitation
+// addressed to the user (Service.AcceptMyInvitation, DeclineMyInvitation).
+func (h *Handler) answerInvitation(rq *req) (*outcome, error) {
+	ctx, id := rq.r.Context(), rq.r.PathValue("id")
+	switch rq.r.PostForm.Get("answer") {
+	case "accept":
+		m, err := h.svc.AcceptMyInvitation(ctx, rq.actor, id)
+		if err != nil {
+			return nil, err
+		}
+		to, name := "/", ""
+		if org, err := h.svc.GetOrganizationByID(ctx, rq.actor, m.OrganizationID); err == nil {
+			to, name = "/o/"+org.Slug+"/", org.Name
+		}
+		return &outcome{to: to, flash: flash{Key: "flash.joined", Args: []string{name}}}, nil
+	case "decline":
+		if err := h.svc.DeclineMyInvitation(ctx, rq.actor, id); err != nil {
+			return nil, err
+		}
+		return &outcome{to: "/", flash: flash{Key: "flash.declined"}}, nil
+	}
+	return nil, invalidField("answer", "answer_choice")
 }
 
 // switchOrg is the switcher's target (a GET form): it redirects to the

@@ -36,6 +36,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /{$}", h.user(h.homePage))
 	m.HandleFunc("GET /switch", h.user(h.switchOrg))
 	m.HandleFunc("POST /organizations", h.user(h.action("create", h.homePage, h.createOrg)))
+	m.HandleFunc("POST /invitations/{id}", h.user(h.action("invitation.answer", h.homePage, h.answerInvitation)))
 
 	// One organization.
 	m.HandleFunc("GET /o/{slug}/{$}", h.org(h.overviewPage))

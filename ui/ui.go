@@ -181,7 +181,7 @@ func New(svc *orgs.Service, opts Options) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{svc: svc, opts: opts, log: opts.Logger, sealer: s, themeCSS: theme, preview: interimPreview(svc)}
+	h := &Handler{svc: svc, opts: opts, log: opts.Logger, sealer: s, themeCSS: theme, preview: servicePreview(svc)}
 	h.msg = make(map[string]string, len(defaultMessages))
 	for k, v := range defaultMessages {
 		h.msg[k] = v

@@ -15,7 +15,8 @@
 // categories (organization_id, name_key = orgs.NameKey(name))
 // (ErrNameTaken); teams (organization_id, slug) (ErrSlugTaken); and
 // invitations (organization_id, email) WHERE status = 'pending'
-// (ErrAlreadyInvited). A write that refers to a missing organization (a
+// (ErrAlreadyInvited); organization_roles (organization_id, name)
+// (ErrNameTaken). A write that refers to a missing organization (a
 // foreign key violation) is ErrNotFound; adding a team member who is not a
 // member of the organization is ErrNotMember (a foreign key from
 // team_members to members, which also removes team memberships with the
@@ -47,6 +48,15 @@
 // (prepared.go). Bulk writes (bulk.go) insert up to bulkChunk rows a
 // statement; on SQLite a bulk write of several statements runs within a
 // savepoint, so that it writes all its rows or none.
+//
+// # Host transactions
+//
+// Store.WithTx and Store.WithSQLTx bind a Store to a transaction the host
+// began (hosttx.go): Transact runs fn in a savepoint of it and commits
+// nothing; reads see its writes. A *sql.Tx is driven through the Store's
+// *bun.DB, so bun formats, and query hooks see, every statement. Its
+// statements are not pipelined (they run one at a time, on the host's
+// transaction), and its prepared statements (SQLite) run in it.
 //
 // # Values
 //

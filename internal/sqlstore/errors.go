@@ -26,6 +26,7 @@ var uniqueConstraints = []struct {
 	{"organization_domains_verified_key", "organization_domains.domain", orgs.ErrDomainTaken},
 	{"teams_slug_key", "teams.organization_id, teams.slug", orgs.ErrSlugTaken},
 	{"team_members_pkey", "team_members.team_id, team_members.user_id", orgs.ErrAlreadyMember},
+	{"organization_roles_name_key", "organization_roles.organization_id, organization_roles.name", orgs.ErrNameTaken},
 }
 
 // interpretError maps a driver's error to the orgs sentinel it means,

@@ -72,16 +72,7 @@ func (q *queries) FindPendingInvitation(ctx context.Context, orgID, email string
 func (q *queries) ListInvitations(ctx context.Context, f orgs.InvitationFilter) ([]orgs.Invitation, error) {
 	sq := q.db.NewSelect().TableExpr("invitations AS i").ColumnExpr("i.*").
 		Where("i.organization_id = ?", f.OrganizationID)
-	switch f.Status {
-	case "":
-	case orgs.InvitationPending:
-		sq.Where("i.status = ? AND i.expires_at > ?", orgs.InvitationPending, f.Now)
-	case orgs.InvitationExpired:
-		sq.Where("(i.status = ? OR (i.status = ? AND i.expires_at <= ?))",
-			orgs.InvitationExpired, orgs.InvitationPending, f.Now)
-	default:
-		sq.Where("i.status = ?", f.Status)
-	}
+	whereStatus(sq, f.Status, f.Now)
 	invs, err := list[orgs.Invitation](ctx, q, sq, "i.id", f.Range, nil)
 	for i := range invs {
 		fixInvitation(&invs[i])

@@ -63,12 +63,7 @@ func (q *queries) execPrepared(ctx context.Context, st stmt) (int64, error) {
 		return q.execStmt(ctx, st)
 	}
 	ctx, done := q.st.hook(ctx, st.query)
-	var res sql.Result
-	if tx, ok := q.db.(bun.Tx); ok {
-		res, err = tx.Tx.StmtContext(ctx, ps).ExecContext(ctx, driverArgs(st.args)...)
-	} else {
-		res, err = ps.ExecContext(ctx, driverArgs(st.args)...)
-	}
+	res, err := q.txStmt(ctx, ps).ExecContext(ctx, driverArgs(st.args)...)
 	done(err)
 	if err != nil {
 		return 0, q.interpret(st, err)
@@ -156,14 +151,23 @@ func (q *queries) queryPrepared(ctx context.Context, st stmt) (*sql.Rows, error)
 	}
 	args := driverArgs(st.args)
 	ctx, done := q.st.hook(ctx, st.query)
-	var rows *sql.Rows
-	if tx, ok := q.db.(bun.Tx); ok {
-		rows, err = tx.Tx.StmtContext(ctx, ps).QueryContext(ctx, args...)
-	} else {
-		rows, err = ps.QueryContext(ctx, args...)
-	}
+	rows, err := q.txStmt(ctx, ps).QueryContext(ctx, args...)
 	done(err)
 	return rows, err
+}
+
+// txStmt returns ps to run in q's transaction: the Store's own (a bun.Tx),
+// the host's (WithTx, WithSQLTx), or none (ps itself, on the database).
+// A prepared statement run on the database inside a transaction would run
+// on another connection — outside it, and on SQLite waiting for its lock.
+func (q *queries) txStmt(ctx context.Context, ps *sql.Stmt) *sql.Stmt {
+	switch db := q.db.(type) {
+	case bun.Tx:
+		return db.Tx.StmtContext(ctx, ps)
+	case *sqlTxDB:
+		return db.tx.StmtContext(ctx, ps)
+	}
+	return ps
 }
 
 // sqliteTime is how bun writes a time on SQLite.

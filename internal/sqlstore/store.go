@@ -99,6 +99,7 @@ func New(db *bun.DB, d Dialect) (*Store, error) {
 func (s *Store) WithQueryHook(hook bun.QueryHook) *Store {
 	c, _ := New(s.db.WithQueryHook(hook), s.d) // same dialect: cannot fail
 	c.hooks = append(append(c.hooks, s.hooks...), hook)
+	c.queries.closed = s.queries.closed // one pool, one closed state
 	return c
 }
 
@@ -108,7 +109,7 @@ func (s *Store) DB() *bun.DB { return s.db }
 // Close closes the database. Every call after Close, Close included, fails
 // with an error wrapping orgs.ErrClosed.
 func (s *Store) Close() error {
-	if s.closed.Swap(true) {
+	if s.queries.closed.Swap(true) {
 		return errClosed
 	}
 	s.prepared.close()

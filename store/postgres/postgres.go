@@ -43,6 +43,27 @@
 // query of several statements; hooks on a *bun.DB passed to New see the
 // statements bun runs, not the pipelines.
 //
+// # Host transactions
+//
+// WithTx (a bun.Tx) and WithSQLTx (a *sql.Tx, as pgx's stdlib driver
+// gives) return a Store bound to a transaction the host began on this
+// Store's database; Service.WithStore runs calls in it, so that the host's
+// rows and ours commit or roll back together, events included. Each call
+// runs in a savepoint: a refused call (a taken slug is a unique violation,
+// which would otherwise abort the whole transaction) is rolled back to it,
+// and the host's transaction stays usable. Nothing is committed until the
+// host commits.
+//
+// Locking: the locks a call takes — the organization's row (FOR NO KEY
+// UPDATE), the user's advisory lock of a per-user limit, the row locks of
+// its writes — are held until the host's transaction ends, not until the
+// call returns: every other change of that organization, from any
+// instance, waits for the host's commit or rollback. Keep host
+// transactions short, and take locks in one order (the host's rows, then
+// ours, say); Postgres breaks a deadlock by aborting one transaction
+// (40P01), which inside a host's transaction is returned, not retried:
+// retry the whole transaction. Run at READ COMMITTED (the default), as
+// Transact does: the Service re-reads what it checks after locking.
 // # The event log
 //
 // Durable consumers (orgs.EventLog) read events in commit order. Each event

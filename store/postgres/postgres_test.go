@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/hosttxtest"
 	"github.com/tenantkit/orgs/internal/testdb"
 	"github.com/tenantkit/orgs/store/postgres"
 	"github.com/tenantkit/orgs/storetest"
@@ -21,12 +22,23 @@ import (
 // a server and sets it).
 func TestPostgres(t *testing.T) {
 	testdb.PostgresURL(t)
-	storetest.Run(t, func(t *testing.T) orgs.Store {
-		s, err := postgres.Open(testdb.PostgresSchemaURL(t))
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(t.Context()))
-		return s
-	})
+	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.SQLTx)})
+}
+
+func newPostgres(t *testing.T) orgs.Store {
+	s, err := postgres.Open(testdb.PostgresSchemaURL(t))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s
+}
+
+// TestPostgresBunTx runs the area HostTransactions again with the host's
+// transactions begun with bun (WithTx) instead of database/sql
+// (WithSQLTx); TestPostgres runs the rest.
+func TestPostgresBunTx(t *testing.T) {
+	testdb.PostgresURL(t)
+	storetest.RunWithOptions(t, newPostgres, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.BunTx),
+		Exceptions: hosttxtest.AllAreasBut("HostTransactions", "run by TestPostgres")})
 }
 
 // TestUnmigrated: used before Migrate, the Service says to migrate.

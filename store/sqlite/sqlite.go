@@ -24,6 +24,24 @@
 // The busy wait does not observe a context's deadline: keep request
 // timeouts above 5 s.
 //
+// # Host transactions
+//
+// WithTx (a bun.Tx) and WithSQLTx (a *sql.Tx) return a Store bound to a
+// transaction the host began on this Store's database; Service.WithStore
+// runs calls in it, so that the host's rows and ours commit or roll back
+// together (see ExampleStore_WithTx). Each call runs in a savepoint of the
+// host's transaction: a refused call leaves nothing and the transaction
+// goes on; nothing is committed until the host commits.
+//
+// Locking: SQLite has one writer at a time. Begin the host's transaction
+// on a connection opened with DSN (or Open): _txlock=immediate makes it
+// take the write lock at BEGIN. A deferred transaction that reads first
+// and then lets a Service call write can fail at once with SQLITE_BUSY
+// when another writer got in between, and retrying does not help. While
+// the host's transaction is open every other writer waits (up to the busy
+// timeout, 5 s): keep it short, and do no network calls inside it. Reads
+// go on meanwhile (WAL) and do not see its writes until it commits.
+//
 // # Migrations
 //
 // Migrate applies the embedded migrations (migrations/*.sql, versioned like

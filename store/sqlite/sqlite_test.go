@@ -15,18 +15,29 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/tenantkit/orgs"
+	"github.com/tenantkit/orgs/internal/hosttxtest"
 	"github.com/tenantkit/orgs/store/sqlite"
 	"github.com/tenantkit/orgs/storetest"
 )
 
 // TestSQLite runs the conformance suite on SQLite files, one per test.
 func TestSQLite(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) orgs.Store {
-		s, err := sqlite.Open(filepath.Join(t.TempDir(), "orgs.db"))
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(t.Context()))
-		return s
-	})
+	storetest.RunWithOptions(t, newSQLite, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.BunTx)})
+}
+
+func newSQLite(t *testing.T) orgs.Store {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "orgs.db"))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(t.Context()))
+	return s
+}
+
+// TestSQLiteSQLTx runs the area HostTransactions again with the host's
+// transactions begun with database/sql (WithSQLTx) instead of bun
+// (WithTx); TestSQLite runs the rest.
+func TestSQLiteSQLTx(t *testing.T) {
+	storetest.RunWithOptions(t, newSQLite, storetest.Options{HostTransactions: hosttxtest.HostTransactions(hosttxtest.SQLTx),
+		Exceptions: hosttxtest.AllAreasBut("HostTransactions", "run by TestSQLite")})
 }
 
 // TestOpenExplainsItself: bad usage names the path and says what to do.
