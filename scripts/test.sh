@@ -16,6 +16,7 @@
 #
 #   scripts/test.sh                              # the full check (what CI runs)
 #   scripts/test.sh ./store/sqlite/ -v -run X    # just `go test ARGS` (root module) against the cluster
+#   scripts/test.sh ./internal/bench/ -run '^$' -bench .   # the benchmarks (internal/bench), both backends
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -46,7 +46,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tenantkit/orgs/bench"
+	"github.com/tenantkit/orgs/internal/bench"
 )
 
 func main() {

@@ -2,7 +2,9 @@
 // work written as hand-tuned SQL, in one transaction for writes, through the
 // same *bun.DB. It holds the operations, their set-up and their floors, shared
 // by the orgsbench command (cmd/orgsbench), the Go benchmarks of this
-// package (go test -bench . ./bench/) and the query-count tests.
+// package (go test -bench . ./internal/bench/) and the query-count tests.
+// It is internal: a measuring harness of this module, not an API for hosts
+// (its fixtures write straight into the schema, its floor is raw SQL).
 //
 // Statements are counted with a query hook (Counter) on the Store, which
 // sees every query bun runs — BEGIN, COMMIT and ROLLBACK included — and

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/bench"
+	"github.com/tenantkit/orgs/internal/bench"
 )
 
 // A countCase counts the round trips to the database one Service operation

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/bench"
+	"github.com/tenantkit/orgs/internal/bench"
 )
 
 // The embedding calls of issue 12, counted like countCases: Authorize must

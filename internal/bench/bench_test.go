@@ -6,15 +6,15 @@ import (
 	"testing"
 
 	"github.com/tenantkit/orgs"
-	"github.com/tenantkit/orgs/bench"
+	"github.com/tenantkit/orgs/internal/bench"
 )
 
 // The benchmarks run each operation of bench.Ops on SQLite (a temporary
 // file) and on Postgres (ORGS_TEST_POSTGRES_URL; skipped when unset), through
 // the library ("ours") and through the raw-SQL floor ("floor"):
 //
-//	go test -run '^$' -bench . -count 10 ./bench/ > new.txt; benchstat old.txt new.txt
-//	scripts/test.sh ./bench/ -run '^$' -bench . -count 10   # with a throwaway Postgres
+//	go test -run '^$' -bench . -count 10 ./internal/bench/ > new.txt; benchstat old.txt new.txt
+//	scripts/test.sh ./internal/bench/ -run '^$' -bench . -count 10   # with a throwaway Postgres
 //
 // Besides ns/op they report stmts/op, the SQL statements per operation
 // (BEGIN and COMMIT included), from the query hook.

@@ -7,24 +7,18 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tenantkit/orgs/bench"
+	"github.com/tenantkit/orgs/internal/bench"
+	"github.com/tenantkit/orgs/internal/testdb"
 )
 
 var ctx = context.Background()
 
-// postgresURL returns ORGS_TEST_POSTGRES_URL; when it is unset the test or
-// benchmark is skipped, loudly, or fails on CI.
+// postgresURL returns the test server's URL (testdb.PostgresURL): when
+// ORGS_TEST_POSTGRES_URL is unset the test or benchmark is skipped, loudly,
+// or fails on CI.
 func postgresURL(tb testing.TB) string {
 	tb.Helper()
-	u := os.Getenv("ORGS_TEST_POSTGRES_URL")
-	if u == "" {
-		const msg = "ORGS_TEST_POSTGRES_URL is not set: Postgres is NOT MEASURED (scripts/test.sh ./bench/ … starts a server)"
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip("SKIPPED: " + msg)
-	}
-	return u
+	return testdb.PostgresURL(tb)
 }
 
 // openEnv opens a fresh Env on backend ("sqlite" or "postgres"), closed at
