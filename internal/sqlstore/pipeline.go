@@ -162,7 +162,7 @@ func (p *pipe) run(ctx context.Context, stmts []stmt) ([]Result, int, error) {
 		queries[i] = st.query
 	}
 	query := strings.Join(queries, ";\n")
-	ctx, done := p.s.hook(ctx, query)
+	ctx, done := p.s.hook(ctx, query, queries...)
 	var res []Result
 	failed := -1
 	err := p.conn.Raw(func(dc any) error {
@@ -182,11 +182,14 @@ func (p *pipe) run(ctx context.Context, stmts []stmt) ([]Result, int, error) {
 // hook runs the Store's query hooks before query (a pipeline: several
 // statements in one round trip) and returns the context to run it with and
 // the function that runs them after it.
-func (s *Store) hook(ctx context.Context, query string) (context.Context, func(error)) {
+func (s *Store) hook(ctx context.Context, query string, pipeline ...string) (context.Context, func(error)) {
 	if len(s.hooks) == 0 {
 		return ctx, func(error) {}
 	}
 	ev := &bun.QueryEvent{DB: s.db, Query: query, QueryTemplate: query, StartTime: time.Now(), Stash: map[any]any{}}
+	if len(pipeline) > 0 {
+		ev.Stash[pipelineKey{}] = pipeline // its statements, for the tracing hook
+	}
 	for _, h := range s.hooks {
 		ctx = h.BeforeQuery(ctx, ev)
 	}

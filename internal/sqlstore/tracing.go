@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/tenantkit/orgs"
 	"github.com/uptrace/bun"
@@ -43,28 +44,57 @@ type spanKey struct{}
 // BeforeQuery starts the statement's span and keeps it in the event, not
 // in the context it returns: bun hands the context of BEGIN to every
 // statement of the transaction, which would make them children of BEGIN.
+// A pipeline (Postgres: several statements sent in one round trip, see
+// pipeline.go) is one query event; it gets a span per statement, all
+// lasting the round trip, so that a call's spans name its statements
+// whichever way they were sent.
 func (h *tracingHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
-	op := statementOperation(e.Operation())
-	_, span := h.tracer.Start(ctx, op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
-		attribute.String("db.system.name", h.system),
-		attribute.String("db.operation.name", op)))
+	ops := []string{e.Operation()}
+	if stmts, ok := e.Stash[pipelineKey{}].([]string); ok {
+		ops = ops[:0]
+		for _, st := range stmts {
+			ops = append(ops, firstWord(st))
+		}
+	}
+	spans := make([]trace.Span, len(ops))
+	for i, op := range ops {
+		op = statementOperation(op)
+		_, spans[i] = h.tracer.Start(ctx, op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+			attribute.String("db.system.name", h.system),
+			attribute.String("db.operation.name", op)))
+	}
 	if e.Stash == nil {
 		e.Stash = map[any]any{}
 	}
-	e.Stash[spanKey{}] = span
+	e.Stash[spanKey{}] = spans
 	return ctx
 }
 
 func (h *tracingHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	span, ok := e.Stash[spanKey{}].(trace.Span)
+	spans, ok := e.Stash[spanKey{}].([]trace.Span)
 	if !ok {
 		return
 	}
-	if e.Err != nil && !errors.Is(e.Err, sql.ErrNoRows) {
-		// Not the error's text: a driver's message may quote a value.
-		span.SetStatus(codes.Error, "statement failed")
+	for _, span := range spans {
+		if e.Err != nil && !errors.Is(e.Err, sql.ErrNoRows) {
+			// Not the error's text: a driver's message may quote a value.
+			span.SetStatus(codes.Error, "statement failed")
+		}
+		span.End()
 	}
-	span.End()
+}
+
+// pipelineKey keys, in a pipeline's QueryEvent's Stash, its statements.
+type pipelineKey struct{}
+
+// firstWord is the first word of a statement, as bun's
+// QueryEvent.Operation takes it from a query.
+func firstWord(query string) string {
+	query = strings.TrimLeft(query, " \t\r\n(")
+	if i := strings.IndexAny(query, " \t\r\n("); i >= 0 {
+		query = query[:i]
+	}
+	return strings.ToUpper(query)
 }
 
 // statementOperation is op when it is a plain SQL keyword (the first word
