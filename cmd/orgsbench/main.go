@@ -2,7 +2,7 @@
 // same logical work written as hand-tuned SQL, one transaction for each
 // write — on SQLite or Postgres, and prints one line per operation:
 //
-//	op=<name> backend=<sqlite|postgres> ours_us=<µs/op> floor_us=<µs/op> ratio=<ours/floor> queries=<statements/op> floor_queries=<…> round_trips=<…>
+//	op=<name> backend=<sqlite|postgres> ours_us=<µs/op> floor_us=<µs/op> ratio=<ours/floor> queries=<statements/op> floor_queries=<…> round_trips=<…> floor_round_trips=<…>
 //
 // ours_us and floor_us are mean microseconds per operation: each side runs
 // in rounds, interleaved (library, floor, library, …), and the figure is the
@@ -11,8 +11,9 @@
 // library sends per operation (BEGIN and COMMIT included; several
 // statements sent in one query string count one each), from a bun query
 // hook on the store's *bun.DB; floor_queries the same for the floor;
-// round_trips counts what the hook sees for the library (statements sent
-// together count once).
+// round_trips and floor_round_trips count the round trips of the library
+// and of the floor: on Postgres on the wire (a pipeline of statements is
+// one), on SQLite the statements.
 //
 // For http_get_org, "ours" is GET /organizations/{slug} through httpapi and
 // "floor" the Service's GetOrganizationDetail: its ratio is the HTTP layer's
@@ -243,8 +244,8 @@ func runCurve(ctx context.Context, e *bench.Env, sizes []int) error {
 		points = append(points, pt)
 		fmt.Printf("# curve point %q set up in %.1f s\n", pt.Label, took.Seconds())
 		for _, r := range pt.Results {
-			fmt.Printf("curve point=%q members=%d my_orgs=%d op=%s ours_us=%.1f floor_us=%.1f ratio=%.2f round_trips=%s\n",
-				pt.Label, pt.Members, pt.Orgs, r.Op.Name, float64(r.Ours)/1e3, float64(r.Floor)/1e3, r.Ratio(), fmtCount(r.OursRoundTrips))
+			fmt.Printf("curve point=%q members=%d my_orgs=%d op=%s ours_us=%.1f floor_us=%.1f ratio=%.2f round_trips=%s floor_round_trips=%s\n",
+				pt.Label, pt.Members, pt.Orgs, r.Op.Name, float64(r.Ours)/1e3, float64(r.Floor)/1e3, r.Ratio(), fmtCount(r.OursRoundTrips), fmtCount(r.FloorRoundTrips))
 		}
 	})
 	if err != nil {

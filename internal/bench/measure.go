@@ -32,9 +32,9 @@ func (r Result) Met() bool { return r.Ratio() <= r.Op.Kind.Target() }
 // floor_queries and round_trips (statements sent together in one query
 // string are one round trip).
 func (r Result) Line() string {
-	return fmt.Sprintf("op=%s backend=%s ours_us=%.1f floor_us=%.1f ratio=%.2f queries=%s floor_queries=%s round_trips=%s",
+	return fmt.Sprintf("op=%s backend=%s ours_us=%.1f floor_us=%.1f ratio=%.2f queries=%s floor_queries=%s round_trips=%s floor_round_trips=%s",
 		r.Op.Name, r.Backend, us(r.Ours), us(r.Floor), r.Ratio(),
-		num(r.OursStatements), num(r.FloorStatements), num(r.OursRoundTrips))
+		num(r.OursStatements), num(r.FloorStatements), num(r.OursRoundTrips), num(r.FloorRoundTrips))
 }
 
 func median(ds []time.Duration) time.Duration {
