@@ -261,7 +261,7 @@ var countCases = []countCase{
 	{
 		// As AddTeamMember, the team members many rows of one statement
 		// each: their number does not change the count.
-		name: "AddTeamMembers/10 or 200 users", sizes: [2]int{10, 200}, sqlite: 9, pg: 2, atMost: writeTarget,
+		name: "AddTeamMembers/10 or 200 users", sizes: [2]int{10, 200}, sqlite: 8, pg: 2, atMost: writeTarget,
 		setup: func(t *testing.T, e *bench.Env, size int) func() error {
 			slug, owner, users := org(t, e, fmt.Sprintf("teams-%d", size), size)
 			team, err := e.Svc.CreateTeam(ctx, orgs.UserActor(owner), slug, orgs.TeamInput{Name: "Team"})

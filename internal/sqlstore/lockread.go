@@ -34,6 +34,7 @@ func (q *queries) LockAndRead(ctx context.Context, key orgs.OrganizationKey, vie
 			func(rows Rows) error { return rows.Scan(text{&locked}) }))
 		stmts[0].lock = true
 	}
+	team := r.Team // the team members' read names it, the team joined or not
 	j := q.joinReads(got, &r)
 	orgQuery := q.lockedOrgQuery(org, viewer, r, j)
 	if oneStatement {
@@ -130,12 +131,14 @@ func (q *queries) LockAndRead(ctx context.Context, key orgs.OrganizationKey, vie
 			got.Team = &t
 			return nil
 		}))
+	}
+	if team != "" {
 		if len(r.TeamMembers) > 0 {
 			stmts = append(stmts, q.tstmt(tq{"SELECT " + teamMemberColumns + ` FROM team_members AS m
 				JOIN teams AS t ON t.id = m.team_id
 				LEFT JOIN users AS u ON u.id = m.user_id
 				WHERE t.organization_id = ` + org.id.text + " AND t.slug = ? AND m.user_id IN (" + marks(len(r.TeamMembers)) + ")",
-				concat(append(append([]any{}, org.id.args...), r.Team), r.TeamMembers)}, func(rows Rows) error {
+				concat(append(append([]any{}, org.id.args...), team), r.TeamMembers)}, func(rows Rows) error {
 				var m orgs.TeamMember
 				if err := scanRow(rows, teamMemberFields(&m)); err != nil {
 					return err
@@ -389,13 +392,19 @@ func (q *queries) joinReads(got *orgs.Locked, r *orgs.Reads) *joins {
 		}, map[string][]string{"a": invitationCols})
 		r.Invitation, r.InvitationTokenHash = "", nil
 	}
-	if r.Team != "" && len(r.TeamMembers) <= 2 {
+	if r.Team != "" {
 		var t orgs.Team
 		j.add("LEFT JOIN teams AS jta ON jta.organization_id = o.id AND jta.slug = ?", []any{r.Team}, "jt", teamFields(&t), func() {
 			if t.ID != "" {
 				got.Team = &t
 			}
 		}, map[string][]string{"a": teamCols})
+		if len(r.TeamMembers) > 2 {
+			// Many team members: one statement of their own (the team's
+			// read keeps its slug), not a join each.
+			r.Team = ""
+			return j
+		}
 		for i, user := range r.TeamMembers {
 			var m orgs.TeamMember
 			prefix := fmt.Sprintf("jt%d", i)
