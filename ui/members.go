@@ -62,7 +62,7 @@ func (h *Handler) changeRole(rq *req) (*outcome, error) {
 		return nil, err
 	}
 	return &outcome{to: "/o/" + rq.org.Slug + "/members" + returnQuery(f.Get("return")),
-		flash: flash{Key: "flash.role_changed", Args: []string{displayName(m.Name, m.UserID), h.t("role." + string(m.Role))}}}, nil
+		flash: flash{Key: "flash.role_changed", Args: []string{displayName(m.Name, m.UserID), h.roleName(m.Role)}}}, nil
 }
 
 // returnQuery keeps a list page's query (search, filter, cursor) across a

@@ -104,6 +104,7 @@ func TestRolesPage(t *testing.T) {
 		if r.code != http.StatusSeeOther {
 			t.Fatalf("assign: %d\n%s", r.code, excerpt(r.body))
 		}
+		expect(t, e.do(withCookies(httptest.NewRequest("GET", r.hdr.Get("Location"), nil), r), "alice"), http.StatusOK, "Carol is now reviewer.")
 		if m, err := e.svc.GetMember(ctx, orgs.UserActor("alice"), "acme", "carol"); err != nil || m.Role != "reviewer" {
 			t.Fatalf("carol: %+v %v", m, err)
 		}
