@@ -263,9 +263,9 @@ func TestWebhooksPages(t *testing.T) {
 // posting the forms of the roles and webhook pages is refused (403) and
 // nothing is written; a non-member gets 404.
 //
-// Negative control: with the Service's permission of
-// DeleteWebhookEndpoint changed to PermOrgRead, carol's delete goes
-// through (303) and the event count changes.
+// Negative control: with the UI calling UpdateOrganizationRole and
+// DeleteWebhookEndpoint as orgs.SystemActor() instead of the user, carol's
+// posts answer 303 and the event count changes.
 func TestRolesWebhooksForgedPostsRefused(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		f := e.hookFixture()
@@ -321,9 +321,10 @@ func TestRolesWebhooksForgedPostsRefused(t *testing.T) {
 // globex's role names and endpoint IDs, through acme's paths or globex's,
 // is refused and nothing is written in either organization.
 //
-// Negative control: with webhookPage's form posts sent to globex's own
-// path by gina (its owner), the same delete answers 303: the refusals
-// come from the tenant, not the form.
+// Negative control: with the UI loading the organization and deleting
+// roles and endpoints as orgs.SystemActor() (the UI deciding instead of
+// the Service), bob's and alice's deletes in globex answer 303 and
+// globex's event count changes.
 func TestRolesWebhooksCrossTenant(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
@@ -381,10 +382,9 @@ func TestRolesWebhooksCrossTenant(t *testing.T) {
 // TestRolesWebhooksBadInput: malformed forms get field errors beside their
 // fields (422), never a 5xx, and write nothing.
 //
-// Negative control: with formInt's error ignored in createRole (rank 0),
-// the "rank" post still gets a field error, from the Service; with the
-// overlap check removed from rotateWebhook, overlap "5" rotates (303) and
-// the event count changes.
+// Negative controls: with rotateWebhook's overlap check loosened, overlap
+// "5" rotates (303) and writes an event; with deleteWebhook's confirmation
+// check removed, confirm=no deletes the endpoint.
 func TestRolesWebhooksBadInput(t *testing.T) {
 	backends(t, func(t *testing.T, e *env) {
 		f := e.hookFixture()
