@@ -77,10 +77,23 @@ func (v *view) Can(perm string) bool {
 	if v.Org == nil || v.Org.Role == "" {
 		return false
 	}
-	if v.h.builtin[v.Org.Role] || v.rq == nil {
+	if v.rq == nil {
 		return v.h.svc.Can(v.Org.Role, orgs.Permission(perm))
 	}
-	return v.rq.can(v.h, v.Org.ID, orgs.Permission(perm))
+	return v.h.can(v.rq, v.Org, orgs.Permission(perm))
+}
+
+// can reports whether the user's role in org grants perm, to decide which
+// controls to show: the Service's roles at once, the organization's own
+// through rq.can.
+func (h *Handler) can(rq *req, org *orgs.Organization, perm orgs.Permission) bool {
+	if org == nil || org.Role == "" {
+		return false
+	}
+	if h.builtin[org.Role] {
+		return h.svc.Can(org.Role, perm)
+	}
+	return rq.can(h, org.ID, perm)
 }
 
 // can answers Can for a role the Service does not know.

@@ -114,6 +114,20 @@ func TestRolesPage(t *testing.T) {
 			t.Errorf("carol's (reviewer) tabs:\n%s", excerpt(home))
 		}
 		expect(t, e.get("carol", "/ui/o/acme/events"), http.StatusOK, "role.created")
+		// A role of its own with teams:manage manages teams on the team page.
+		if _, err := e.svc.CreateOrganizationRole(ctx, orgs.UserActor("alice"), "acme", orgs.OrganizationRoleInput{
+			Name: "team-lead", Rank: 120, Permissions: []orgs.Permission{orgs.PermOrgRead, orgs.PermMembersRead, orgs.PermTeamsManage}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.CreateTeam(ctx, orgs.UserActor("alice"), "acme", orgs.TeamInput{Name: "Platform"}); err != nil {
+			t.Fatal(err)
+		}
+		e.user("tess")
+		if _, err := e.svc.AddMember(ctx, orgs.UserActor("alice"), "acme", "tess", "team-lead"); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, e.get("tess", "/ui/o/acme/teams/platform"), http.StatusOK, "Add to team", "Delete team")
+		expect(t, e.get("tess", "/ui/o/acme/teams"), http.StatusOK, "Create team")
 		// Renamed: carol follows.
 		r = e.post("alice", "/ui/o/acme/roles/reviewer", url.Values{"name": {"senior-reviewer"}, "rank": {"160"}, "permissions": {"org:read", "members:read"}})
 		if r.code != http.StatusSeeOther {
