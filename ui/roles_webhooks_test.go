@@ -191,7 +191,15 @@ func TestWebhooksPages(t *testing.T) {
 		if n := len(secretRe.FindAllString(page.body, -1)); n != 1 {
 			t.Fatalf("the page after creating shows %d secrets", n)
 		}
-		// Shown once: the next view has none.
+		// Shown once: the page clears the cookie that brought it, and the
+		// next view has none.
+		cleared := false
+		for _, c := range (&http.Response{Header: page.hdr}).Cookies() {
+			cleared = cleared || (c.Name == "orgs_flash" && c.MaxAge < 0)
+		}
+		if !cleared {
+			t.Error("the page showing the secret does not clear the flash cookie")
+		}
 		if again := e.get("bob", loc); strings.Contains(again.body, "whsec_") {
 			t.Error("the secret is shown again")
 		}
