@@ -53,12 +53,17 @@ func (s *sealer) open(name, value string) ([]byte, bool) {
 }
 
 // flash is a message for the page after a redirect: a message key with its
-// arguments, and, after inviting, the invitation link to copy (shown once).
+// arguments, and, after inviting, the invitation link to copy, or after
+// creating a webhook endpoint or rotating its secret, the secret (each
+// shown once).
 type flash struct {
 	Kind string   `json:"k"` // "success" or "error"
 	Key  string   `json:"m"`
 	Args []string `json:"a,omitempty"`
 	Link string   `json:"l,omitempty"`
+	// Secret is a webhook endpoint's new signing secret, shown once after
+	// creating the endpoint or rotating its secret.
+	Secret string `json:"s,omitempty"`
 }
 
 func (h *Handler) cookie(r *http.Request, name, value, path string, maxAge time.Duration) *http.Cookie {

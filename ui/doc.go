@@ -32,6 +32,11 @@
 //	/o/{slug}/pipelines[/{id}]     pipelines; the stage editor (add, rename, reorder, remove)
 //	/o/{slug}/settings             profile, visibility, slug change, delete
 //	/o/{slug}/domains              domains, their TXT records, verify, remove
+//	/o/{slug}/roles                the organization's roles; define, rename, rank and
+//	                               permissions of its own, delete (with a role to reassign)
+//	/o/{slug}/webhooks[/{id}]      webhook endpoints: add; one endpoint's page: edit,
+//	                               enable/disable, rotate the secret, replay, delete
+//	/o/{slug}/webhooks/{id}/attempts  its delivery attempt log, newest first
 //	/o/{slug}/events               the audit log, newest first, by type
 //	/accept                        the invitation link's page: preview, accept, decline
 //
@@ -94,7 +99,23 @@
 //     from Options.PublicURL or the request), whatever
 //     orgs.InvitationOptions.AcceptURL says; set that to the same page so
 //     emailed links match.
-//   - The audit log is shown newest first, by cursor.
+//   - The audit log is shown newest first, by cursor; so is a webhook
+//     endpoint's delivery attempt log (status, latency, the start of the
+//     response, a replay button per message).
+//   - A webhook endpoint's signing secret, returned by the Service only
+//     when the endpoint is created or its secret rotated, is shown once on
+//     the page the post redirects to: it travels there in the sealed
+//     (AES-GCM), HttpOnly, five-minute flash cookie, which that page reads
+//     and clears — never in a URL. A rotation offers an overlap of 24
+//     hours (the default), 1 hour, 7 days or none. Replaying takes one
+//     event ID or a start time (read as UTC); deleting an endpoint needs
+//     its confirmation box checked.
+//   - The roles page lists every role, built in or the organization's own;
+//     only holders of roles:manage (owners) see its forms and its tab. The
+//     members and invitations pages offer the organization's own roles in
+//     their role selectors, ranked at or below the user's. Tabs and
+//     controls follow the user's role in the organization, one of its own
+//     included (resolved by Service.Authorize, once per request).
 //   - The accept page previews the invitation (organization, inviter, role,
 //     expiry, status) from the token with Service.PreviewInvitation;
 //     accepting and declining go through the Service too.

@@ -19,7 +19,7 @@ type invitationsData struct {
 	List     *orgs.List[orgs.Invitation]
 	Status   string
 	Statuses []string
-	Grant    []orgs.RoleDef
+	Grant    []orgs.OrganizationRole
 	Expiries []int
 	Pager    pager
 }
@@ -45,7 +45,7 @@ func (h *Handler) invitationsPage(rq *req) {
 		return
 	}
 	h.render(rq, "invitations", http.StatusOK, &view{Title: h.t("invitations.title"), Tab: "invitations", Data: invitationsData{
-		List: l, Status: status, Grant: h.grantable(rq.org.Role), Expiries: expiryChoices,
+		List: l, Status: status, Grant: h.grantable(rq, h.orgRoles(rq)), Expiries: expiryChoices,
 		Statuses: []string{"pending", "expired", "accepted", "declined", "revoked", "all"},
 		Pager:    pagerFor(rq.base+"/o/"+rq.org.Slug+"/invitations", q, l.PreviousCursor, l.NextCursor),
 	}})

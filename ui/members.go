@@ -13,22 +13,22 @@ type membersData struct {
 	List   *orgs.List[orgs.Member]
 	Search string
 	Role   string
-	Roles  []orgs.RoleDef // every role, highest first (for the filter)
-	Grant  []orgs.RoleDef // roles the user may grant: ranked at or below their own
+	Roles  []orgs.OrganizationRole // every role of the organization, highest first (for the filter)
+	Grant  []orgs.OrganizationRole // roles the user may grant: ranked at or below their own
 	Pager  pager
 }
 
-// grantable lists the roles ranked at or below role: what the role select
-// offers. The Service checks ranks again on every change.
-func (h *Handler) grantable(role orgs.Role) []orgs.RoleDef {
-	all := h.svc.Roles()
+// grantable lists the roles of the organization (the Service's and its
+// own) ranked at or below the user's: what the role selects offer. The
+// Service checks ranks again on every change.
+func (h *Handler) grantable(rq *req, all []orgs.OrganizationRole) []orgs.OrganizationRole {
 	rank := -1
 	for _, d := range all {
-		if d.Name == role {
+		if d.Name == rq.org.Role {
 			rank = d.Rank
 		}
 	}
-	var out []orgs.RoleDef
+	var out []orgs.OrganizationRole
 	for _, d := range all {
 		if d.Rank <= rank {
 			out = append(out, d)
@@ -48,8 +48,9 @@ func (h *Handler) membersPage(rq *req) {
 		h.fail(rq, err, "")
 		return
 	}
+	roles := h.orgRoles(rq)
 	h.render(rq, "members", http.StatusOK, &view{Title: h.t("members.title"), Tab: "members", Data: membersData{
-		List: l, Search: mq.Search, Role: string(mq.Role), Roles: h.svc.Roles(), Grant: h.grantable(rq.org.Role),
+		List: l, Search: mq.Search, Role: string(mq.Role), Roles: roles, Grant: h.grantable(rq, roles),
 		Pager: pagerFor(rq.base+"/o/"+rq.org.Slug+"/members", q, l.PreviousCursor, l.NextCursor),
 	}})
 }
@@ -61,7 +62,7 @@ func (h *Handler) changeRole(rq *req) (*outcome, error) {
 		return nil, err
 	}
 	return &outcome{to: "/o/" + rq.org.Slug + "/members" + returnQuery(f.Get("return")),
-		flash: flash{Key: "flash.role_changed", Args: []string{displayName(m.Name, m.UserID), h.t("role." + string(m.Role))}}}, nil
+		flash: flash{Key: "flash.role_changed", Args: []string{displayName(m.Name, m.UserID), h.roleName(m.Role)}}}, nil
 }
 
 // returnQuery keeps a list page's query (search, filter, cursor) across a

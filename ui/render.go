@@ -34,6 +34,12 @@ type req struct {
 	org    *orgs.Organization // on /o/{slug}/… routes
 	flash  *flash
 	prob   *problem // the failed action to report, when re-rendering after one
+
+	// perms caches what the user's role allows in org, for a role the
+	// organization defined itself (see view.Can); all is set once the
+	// whole set is known.
+	perms map[orgs.Permission]bool
+	all   bool
 }
 
 // problem is a failed form post: the status to answer, the message for the
@@ -64,9 +70,50 @@ type view struct {
 
 // Can reports whether the signed-in user's role in the current
 // organization grants perm: only to decide which controls to show; the
-// Service decides what happens.
+// Service decides what happens. A role the organization defined itself is
+// resolved by Service.Authorize (one statement, its answer kept for the
+// request).
 func (v *view) Can(perm string) bool {
-	return v.Org != nil && v.Org.Role != "" && v.h.svc.Can(v.Org.Role, orgs.Permission(perm))
+	if v.Org == nil || v.Org.Role == "" {
+		return false
+	}
+	if v.rq == nil {
+		return v.h.svc.Can(v.Org.Role, orgs.Permission(perm))
+	}
+	return v.h.can(v.rq, v.Org, orgs.Permission(perm))
+}
+
+// can reports whether the user's role in org grants perm, to decide which
+// controls to show: the Service's roles at once, the organization's own
+// through rq.can.
+func (h *Handler) can(rq *req, org *orgs.Organization, perm orgs.Permission) bool {
+	if org == nil || org.Role == "" {
+		return false
+	}
+	if h.builtin[org.Role] {
+		return h.svc.Can(org.Role, perm)
+	}
+	return rq.can(h, org.ID, perm)
+}
+
+// can answers Can for a role the Service does not know.
+func (rq *req) can(h *Handler, orgID string, perm orgs.Permission) bool {
+	if ok, known := rq.perms[perm]; known || rq.all {
+		return ok
+	}
+	if rq.perms == nil {
+		rq.perms = map[orgs.Permission]bool{}
+	}
+	m, err := h.svc.Authorize(rq.r.Context(), rq.actor, orgID, perm)
+	if err != nil {
+		rq.perms[perm] = false
+		return false
+	}
+	for _, p := range m.Permissions {
+		rq.perms[p] = true
+	}
+	rq.all = true
+	return rq.perms[perm]
 }
 
 // OrgPath is a path under the current organization.
@@ -96,6 +143,20 @@ func (v *view) Val(action, name string, def any) string {
 		return ""
 	}
 	return fmt.Sprint(def)
+}
+
+// Checked reports whether a checkbox (name, value) of a form is checked:
+// as submitted when re-rendering that form after a failed post, else def.
+func (v *view) Checked(action, name, value string, def bool) bool {
+	if v.Prob != nil && v.Prob.Form != nil && v.Prob.Action == action {
+		for _, s := range v.Prob.Form[name] {
+			if s == value {
+				return true
+			}
+		}
+		return false
+	}
+	return def
 }
 
 // Err is the error message for a field of the failed form.
@@ -166,6 +227,27 @@ func (h *Handler) funcs() template.FuncMap {
 				return m
 			}
 			return string(r)
+		},
+		"perms": func(ps ...string) []orgs.Permission {
+			out := make([]orgs.Permission, len(ps))
+			for i, p := range ps {
+				out[i] = orgs.Permission(p)
+			}
+			return out
+		},
+		"inPerms": func(l any, p orgs.Permission) bool {
+			ps, _ := l.([]orgs.Permission)
+			return slices.Contains(ps, p)
+		},
+		"inTypes": func(l any, t orgs.EventType) bool {
+			ts, _ := l.([]orgs.EventType)
+			return slices.Contains(ts, t)
+		},
+		"permLabel": func(p orgs.Permission) string {
+			if m, ok := h.msg["perm."+string(p)]; ok {
+				return m
+			}
+			return string(p)
 		},
 		"kv": func(m map[string]string) []string {
 			keys := make([]string, 0, len(m))
@@ -306,7 +388,7 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int
 
 func statusKey(status int) string {
 	switch status {
-	case 400, 401, 403, 404, 405, 409, 410, 413, 422, 429, 503:
+	case 400, 401, 403, 404, 405, 409, 410, 413, 422, 429, 501, 503:
 		return fmt.Sprint(status)
 	}
 	return "500"
@@ -331,6 +413,7 @@ var tabPerm = map[string]orgs.Permission{
 	"overview": orgs.PermOrgRead, "members": orgs.PermMembersRead, "invitations": orgs.PermInvitationsManage,
 	"teams": orgs.PermMembersRead, "categories": orgs.PermOrgRead, "pipelines": orgs.PermOrgRead,
 	"settings": orgs.PermOrgUpdate, "domains": orgs.PermDomainsManage, "events": orgs.PermEventsRead,
+	"roles": orgs.PermRolesManage, "webhooks": orgs.PermWebhooksManage,
 }
 
 // TabVisible reports whether the organization tab is shown to the user.
@@ -376,7 +459,7 @@ func (v *view) Query() string {
 }
 
 // Grantable reports whether role is among the grantable roles.
-func (v *view) Grantable(role orgs.Role, grant []orgs.RoleDef) bool {
+func (v *view) Grantable(role orgs.Role, grant []orgs.OrganizationRole) bool {
 	for _, d := range grant {
 		if d.Name == role {
 			return true

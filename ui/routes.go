@@ -90,6 +90,21 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /o/{slug}/pipelines/{id}/stages/move", h.org(h.action("stage.move", h.pipelinePage, h.moveStage)))
 	m.HandleFunc("POST /o/{slug}/pipelines/{id}/stages/remove", h.org(h.action("stage.remove", h.pipelinePage, h.removeStage)))
 
+	m.HandleFunc("GET /o/{slug}/roles", h.org(h.rolesPage))
+	m.HandleFunc("POST /o/{slug}/roles", h.org(h.action("role.create", h.rolesPage, h.createRole)))
+	m.HandleFunc("POST /o/{slug}/roles/{role}", h.org(h.action("role.update", h.rolesPage, h.updateRole)))
+	m.HandleFunc("POST /o/{slug}/roles/{role}/delete", h.org(h.action("role.delete", h.rolesPage, h.deleteRole)))
+
+	m.HandleFunc("GET /o/{slug}/webhooks", h.org(h.webhooksPage))
+	m.HandleFunc("POST /o/{slug}/webhooks", h.org(h.action("webhook.create", h.webhooksPage, h.createWebhook)))
+	m.HandleFunc("GET /o/{slug}/webhooks/{id}", h.org(h.webhookPage))
+	m.HandleFunc("POST /o/{slug}/webhooks/{id}", h.org(h.action("webhook.update", h.webhookPage, h.updateWebhook)))
+	m.HandleFunc("POST /o/{slug}/webhooks/{id}/enabled", h.org(h.action("webhook.enabled", h.webhookPage, h.enableWebhook)))
+	m.HandleFunc("POST /o/{slug}/webhooks/{id}/rotate", h.org(h.action("webhook.rotate", h.webhookPage, h.rotateWebhook)))
+	m.HandleFunc("POST /o/{slug}/webhooks/{id}/replay", h.org(h.action("webhook.replay", h.webhookPage, h.replayWebhook)))
+	m.HandleFunc("POST /o/{slug}/webhooks/{id}/delete", h.org(h.action("webhook.delete", h.webhookPage, h.deleteWebhook)))
+	m.HandleFunc("GET /o/{slug}/webhooks/{id}/attempts", h.org(h.attemptsPage))
+
 	m.HandleFunc("GET /o/{slug}/events", h.org(h.eventsPage))
 
 	// Invitations reached by link.
@@ -261,8 +276,10 @@ var sentinels = []struct {
 	{orgs.ErrInvitationExpired, http.StatusGone, "invitation_expired"},
 	{orgs.ErrResendTooSoon, http.StatusTooManyRequests, "resend_too_soon"},
 	{orgs.ErrDomainCheckFailed, http.StatusServiceUnavailable, "domain_check_failed"},
+	{orgs.ErrRoleInUse, http.StatusConflict, "role_in_use"},
 	{orgs.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
 	{errConfirm, http.StatusUnprocessableEntity, "invalid"},
+	{errors.ErrUnsupported, http.StatusNotImplemented, "unsupported"},
 }
 
 // errConfirm is a form's own check that failed (a typed confirmation); it

@@ -74,7 +74,7 @@ func (h *Handler) teamPage(rq *req) {
 	}
 	d := teamData{Team: t, Members: ms, TeamRoles: []orgs.TeamRole{orgs.TeamRoleMember, orgs.TeamRoleMaintainer},
 		Pager: pagerFor(rq.base+"/o/"+rq.org.Slug+"/teams/"+url.PathEscape(t.Slug), q, ms.PreviousCursor, ms.NextCursor)}
-	d.CanManage = h.svc.Can(rq.org.Role, orgs.PermTeamsManage)
+	d.CanManage = h.can(rq, rq.org, orgs.PermTeamsManage)
 	if !d.CanManage {
 		// A maintainer manages the team's membership too. Reading the
 		// actor's own team role only decides which controls to show; the

@@ -134,6 +134,7 @@ type Handler struct {
 	themeCSS []byte
 	authn    func(*http.Request) (string, error)
 	preview  previewFunc
+	builtin  map[orgs.Role]bool // the Service's roles (Can answers them without a read)
 }
 
 // New returns a Handler serving svc. It fails when svc is nil, when neither
@@ -191,6 +192,10 @@ func New(svc *orgs.Service, opts Options) (*Handler, error) {
 	}
 	if opts.ProductName != "" {
 		h.msg["app.name"] = opts.ProductName
+	}
+	h.builtin = map[orgs.Role]bool{}
+	for _, d := range svc.Roles() {
+		h.builtin[d.Name] = true
 	}
 	h.authn = opts.Authenticate
 	if opts.DemoSignIn {

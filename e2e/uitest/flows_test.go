@@ -357,7 +357,158 @@ func (s *site) flows(t *testing.T) {
 	nojs.click("#orgs-main form[action$='/categories'] button")
 	nojs.sees("Added No Script.")
 
+	s.rolesAndWebhooks(t, alice, bob, carol)
+
 	for _, p := range []*person{alice, bob, carol, nojs} {
 		p.noConsoleErrors("end")
+	}
+}
+
+// rolesAndWebhooks: Bob (owner) defines a role of the organization's own,
+// gives it to Carol from the members page, renames it, is told why it
+// cannot be deleted while she holds it, and deletes it giving her another;
+// Alice (admin) adds a webhook endpoint, sees its secret once, rotates it,
+// reads the attempt log, disables the endpoint and deletes it.
+func (s *site) rolesAndWebhooks(t *testing.T, alice, bob, carol *person) {
+	ctx := context.Background()
+
+	bob.open("/ui/o/acme/roles")
+	bob.sees("Roles", "Owner", "Admin", "Member", "Define a role")
+	bob.fill("#role-create-name", "reviewer", "#role-create-rank", "150")
+	bob.tick("#orgs-main form[action$='/roles'] input[value='events:read']")
+	bob.click("#orgs-main form[action$='/roles'] button[type=submit]")
+	bob.sees("Created the role reviewer.", "this organization's")
+	bob.page("roles")
+
+	bob.open("/ui/o/acme/members")
+	bob.mark("tr", "Carol Chen", "select")
+	bob.choose("[data-e2e-target]", "reviewer")
+	bob.clickIn("tr", "Carol Chen", "form[action$='/members/role'] button")
+	bob.sees("Carol Chen is now reviewer.")
+	bob.page("members-custom-role")
+	if m, err := s.svc.GetMember(ctx, orgs.UserActor("bob"), "acme", "carol"); err != nil || m.Role != "reviewer" {
+		t.Fatalf("carol after the role change: %+v %v", m, err)
+	}
+	// Her role's permissions decide her tabs: the audit log, not settings.
+	carol.open("/ui/o/acme/")
+	tabs, _ := chromedp.Run(carol.ctx, chromedp.Evaluate[string](`document.querySelector("nav.orgs-tabs").innerText`))
+	if !strings.Contains(tabs, "Audit log") || strings.Contains(tabs, "Settings") || strings.Contains(tabs, "Roles") {
+		t.Errorf("carol's (reviewer) tabs: %q", tabs)
+	}
+
+	// Renamed; deleting it while Carol holds it is refused, with the reason.
+	bob.open("/ui/o/acme/roles")
+	bob.fill("#role-update-reviewer-name", "senior-reviewer")
+	bob.click("#orgs-main form[action$='/roles/reviewer'] button[type=submit]")
+	bob.sees("Saved the role senior-reviewer.")
+	if code := bob.click("#orgs-main form[action$='/roles/senior-reviewer/delete'] button"); code != 409 {
+		t.Errorf("deleting a held role: status %d", code)
+	}
+	bob.sees("Members or pending invitations hold this role")
+	bob.page("roles-delete-refused")
+	bob.choose("#role-delete-senior-reviewer-reassign-to", "member")
+	bob.click("#orgs-main form[action$='/roles/senior-reviewer/delete'] button")
+	bob.sees("Deleted the role senior-reviewer; its members and pending invitations are now Member.")
+	if m, err := s.svc.GetMember(ctx, orgs.UserActor("bob"), "acme", "carol"); err != nil || m.Role != orgs.RoleMember {
+		t.Fatalf("carol after the delete: %+v %v", m, err)
+	}
+
+	// Webhooks: Alice (admin). An http URL is refused beside its field.
+	alice.open("/ui/o/acme/webhooks")
+	alice.sees("No webhook endpoints yet.")
+	alice.fill("#webhook-create-url", "http://hooks.acme.example/orgs", "#webhook-create-description", "CRM sync")
+	alice.tick("#orgs-main input[value='member.added']")
+	alice.tick("#orgs-main input[value='member.removed']")
+	if code := alice.click("#orgs-main form[action$='/webhooks'] button[type=submit]"); code != 422 {
+		t.Errorf("http endpoint: status %d", code)
+	}
+	alice.sees("must be an https URL")
+	alice.page("webhooks-error")
+	// The URL is never delivered to: no delivery worker runs here.
+	alice.fill("#webhook-create-url", "https://hooks.acme.example/orgs")
+	alice.click("#orgs-main form[action$='/webhooks'] button[type=submit]")
+	alice.sees("Added the endpoint https://hooks.acme.example/orgs", "Signing secret", "member.removed")
+	loc := alice.location()
+	secret, err := chromedp.Run(alice.ctx, chromedp.Value(chromedp.CSS("#orgs-webhook-secret")))
+	if err != nil || !strings.HasPrefix(secret, "whsec_") || strings.Contains(loc, "whsec") {
+		t.Fatalf("secret %q (%v) at %s", secret, err, loc)
+	}
+	alice.page("webhook-created")
+	alice.open(strings.TrimPrefix(loc, s.url))
+	if again, _ := chromedp.Run(alice.ctx, chromedp.Evaluate[bool](`!!document.querySelector("#orgs-webhook-secret") || document.documentElement.outerHTML.includes("whsec_")`)); again {
+		t.Error("the secret is shown a second time")
+	}
+	epID := loc[strings.LastIndex(loc, "/")+1:]
+
+	// Rotate, with an hour of overlap.
+	alice.choose("#webhook-rotate-overlap", "1")
+	alice.click("#orgs-main form[action$='/rotate'] button")
+	alice.sees("New signing secret made. The previous one keeps signing until", "Previous secret signs until")
+	if again, _ := chromedp.Run(alice.ctx, chromedp.Value(chromedp.CSS("#orgs-webhook-secret"))); !strings.HasPrefix(again, "whsec_") || again == secret {
+		t.Errorf("rotated secret %q", again)
+	}
+
+	// The attempt log, once the worker has tried (recorded here as it would).
+	s.attempts(epID)
+	alice.click("#orgs-main a[href$='/attempts']")
+	alice.sees("Delivery attempts", "Delivered", "Error status", "Timed out", "Internal Server Error")
+	alice.page("webhook-attempts")
+	alice.click("#orgs-main tbody tr form[action$='/replay'] button")
+	alice.sees("Queued 1 messages for delivery again.")
+
+	// Disable it.
+	alice.click("#orgs-main form[action$='/enabled'] button")
+	alice.sees("The endpoint is disabled", "Disabled", "Enable")
+	alice.page("webhook")
+	alice.open("/ui/o/acme/webhooks")
+	alice.sees("https://hooks.acme.example/orgs", "Disabled")
+	alice.page("webhooks")
+
+	// Delete, confirming.
+	alice.clickIn("tr", "hooks.acme.example", "a")
+	alice.tick("#webhook-delete-confirm")
+	alice.click("#orgs-main form[action$='/delete'] button")
+	alice.sees("Endpoint deleted.", "No webhook endpoints yet.")
+	if eps, err := s.svc.ListWebhookEndpoints(ctx, orgs.UserActor("alice"), "acme"); err != nil || len(eps) != 0 {
+		t.Errorf("endpoints after the delete: %v %v", eps, err)
+	}
+}
+
+// attempts records three delivery attempts of a member.added event to the
+// endpoint, as the delivery worker would (enqueue, claim, finish): a 500,
+// a timeout, a success.
+func (s *site) attempts(epID string) {
+	s.t.Helper()
+	ctx := context.Background()
+	evs, err := s.svc.ListEvents(ctx, orgs.UserActor("bob"), "acme", orgs.EventQuery{Type: orgs.EventMemberAdded, Page: orgs.Page{Limit: 1}})
+	if err != nil || len(evs.Data) == 0 {
+		s.t.Fatalf("events: %v %v", evs, err)
+	}
+	ev := evs.Data[0]
+	ws := orgs.Store(s.st).(orgs.WebhookStore)
+	now := time.Now().UTC()
+	if err := ws.EnqueueWebhookDeliveries(ctx, []orgs.WebhookDelivery{{EndpointID: epID, EventID: ev.ID, OrganizationID: ev.OrganizationID,
+		State: orgs.DeliveryPending, NextAttemptAt: now, CreatedAt: now}}); err != nil {
+		s.t.Fatal(err)
+	}
+	for i, a := range []orgs.WebhookAttempt{
+		{Outcome: "non_2xx", StatusCode: 500, LatencyMS: 84, Response: "Internal Server Error", Error: "receiver answered 500"},
+		{Outcome: "timeout", LatencyMS: 15000, Error: "no response within 15s"},
+		{Outcome: "success", StatusCode: 200, LatencyMS: 42, Response: `{"ok":true}`},
+	} {
+		at := now.Add(time.Duration(i+1) * time.Minute)
+		cs, err := ws.ClaimWebhookDeliveries(ctx, orgs.WebhookClaim{Holder: "uitest", Now: at, Until: at.Add(time.Minute), Limit: 1})
+		if err != nil || len(cs) != 1 {
+			s.t.Fatalf("claim: %v %v", cs, err)
+		}
+		d := cs[0].Delivery
+		a.ID, a.EndpointID, a.EventID, a.EventType, a.Attempt, a.CreatedAt = orgs.NewID(orgs.PrefixWebhookAttempt), epID, ev.ID, ev.Type, i+1, at
+		state := orgs.DeliveryPending
+		if a.Outcome == "success" {
+			state = orgs.DeliverySucceeded
+		}
+		if err := ws.FinishWebhookAttempt(ctx, d, orgs.WebhookDeliveryUpdate{State: state, Attempts: d.Attempts + 1, NextAttemptAt: at, UpdatedAt: at}, &a); err != nil {
+			s.t.Fatal(err)
+		}
 	}
 }

@@ -336,6 +336,14 @@ func (p *person) fill(fields ...string) {
 	}
 }
 
+// tick checks a checkbox (a click that leads nowhere).
+func (p *person) tick(sel string) {
+	p.s.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		p.s.t.Fatalf("%s ticks %s: %v", p.name, sel, err)
+	}
+}
+
 // choose selects an option of a select element by value.
 func (p *person) choose(sel, value string) {
 	p.s.t.Helper()

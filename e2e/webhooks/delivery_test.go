@@ -354,17 +354,22 @@ func TestDeliveryFaults(t *testing.T) {
 				}
 			}
 		}
+		// Each fault lasts until the worker has met it at least once (an
+		// attempt with its outcome is recorded), not for a fixed time: on a
+		// loaded machine the worker may lag behind a clock-driven phase and
+		// meet only the next one.
+		endpoints := []*orgs.WebhookEndpoint{host, org}
 		events(10) // all well
 		recv.stop()
 		events(10) // the receiver is down: connections refused
-		time.Sleep(700 * time.Millisecond)
+		waitOutcome(t, svc, endpoints, org, "connection_error")
 		recv.start()
 		recv.mode.Store(mode500)
 		events(10) // 500s
-		time.Sleep(700 * time.Millisecond)
+		waitOutcome(t, svc, endpoints, org, "non_2xx")
 		recv.mode.Store(modeSlow)
 		events(10) // answers after the 300 ms timeout
-		time.Sleep(1500 * time.Millisecond)
+		waitOutcome(t, svc, endpoints, org, "timeout")
 		recv.mode.Store(modeOK)
 
 		want := map[string]bool{}
@@ -383,28 +388,7 @@ func TestDeliveryFaults(t *testing.T) {
 		if f.lost != 0 {
 			t.Errorf("%d messages lost", f.lost)
 		}
-		outcomes := map[string]int{}
-		for _, id := range []*orgs.WebhookEndpoint{host, org} {
-			ref := orgs.AllOrganizations
-			actor := orgs.SystemActor()
-			if id == org {
-				ref = "acme"
-			}
-			p := orgs.Page{Limit: 100}
-			for {
-				l, err := svc.ListWebhookAttempts(ctx, actor, ref, id.ID, orgs.WebhookAttemptQuery{Page: p})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, a := range l.Data {
-					outcomes[a.Outcome]++
-				}
-				if !l.HasMore {
-					break
-				}
-				p.After = l.NextCursor
-			}
-		}
+		outcomes := attemptOutcomes(t, svc, endpoints, org)
 		for _, o := range []string{"success", "connection_error", "non_2xx", "timeout"} {
 			if outcomes[o] == 0 {
 				t.Errorf("no %s attempt: the fault was not exercised (%v)", o, outcomes)
@@ -414,6 +398,47 @@ func TestDeliveryFaults(t *testing.T) {
 			db, f.sent, f.delivered, f.duplicated, f.lost, s.Attempts, outcomes, s)
 		recv.verifyWithNode(t, map[string]string{"/host": host.Secret, "/acme": org.Secret})
 	})
+}
+
+// attemptOutcomes counts the attempts of endpoints by outcome; org is the
+// organization's endpoint, the others the host's.
+func attemptOutcomes(t *testing.T, svc *orgs.Service, endpoints []*orgs.WebhookEndpoint, org *orgs.WebhookEndpoint) map[string]int {
+	t.Helper()
+	outcomes := map[string]int{}
+	for _, e := range endpoints {
+		ref, actor := orgs.AllOrganizations, orgs.SystemActor()
+		if e == org {
+			ref = "acme"
+		}
+		p := orgs.Page{Limit: 100}
+		for {
+			l, err := svc.ListWebhookAttempts(context.Background(), actor, ref, e.ID, orgs.WebhookAttemptQuery{Page: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range l.Data {
+				outcomes[a.Outcome]++
+			}
+			if !l.HasMore {
+				break
+			}
+			p.After = l.NextCursor
+		}
+	}
+	return outcomes
+}
+
+// waitOutcome waits until an attempt with outcome is recorded.
+func waitOutcome(t *testing.T, svc *orgs.Service, endpoints []*orgs.WebhookEndpoint, org *orgs.WebhookEndpoint, outcome string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if attemptOutcomes(t, svc, endpoints, org)[outcome] > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no %s attempt after 60 s", outcome)
 }
 
 // childEnv names the store of TestDeliveryChild; unset, it skips.
