@@ -359,6 +359,11 @@ func (s *site) flows(t *testing.T) {
 
 	s.rolesAndWebhooks(t, alice, bob, carol)
 
+	// Bob opens his invitation link again, long after accepting it.
+	bob.open(u.RequestURI())
+	bob.sees("This invitation was already used")
+	bob.page("accept-used")
+
 	for _, p := range []*person{alice, bob, carol, nojs} {
 		p.noConsoleErrors("end")
 	}
