@@ -87,7 +87,9 @@ func checkExternalID(s string) error {
 	return nil
 }
 
-type createOrganizationBody struct {
+// organizationBody is the body of a create or an update; a create needs
+// a name, an update changes only the fields it names.
+type organizationBody struct {
 	Name             *string           `json:"name"`
 	DomainData       []domainData      `json:"domain_data"`
 	Domains          []string          `json:"domains"`
@@ -97,7 +99,7 @@ type createOrganizationBody struct {
 }
 
 func (h *Handler) createOrganization(w http.ResponseWriter, r *http.Request) error {
-	var b createOrganizationBody
+	var b organizationBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
@@ -182,21 +184,12 @@ func (h *Handler) getOrganizationByExternalID(w http.ResponseWriter, r *http.Req
 	return nil
 }
 
-type updateOrganizationBody struct {
-	Name             *string           `json:"name"`
-	DomainData       []domainData      `json:"domain_data"`
-	Domains          []string          `json:"domains"`
-	ExternalID       nullable          `json:"external_id"`
-	StripeCustomerID nullable          `json:"stripe_customer_id"`
-	Metadata         map[string]string `json:"metadata"`
-}
-
 func (h *Handler) updateOrganization(w http.ResponseWriter, r *http.Request) error {
 	id, err := orgID(r)
 	if err != nil {
 		return err
 	}
-	var b updateOrganizationBody
+	var b organizationBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
