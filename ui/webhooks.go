@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,12 +122,9 @@ func (h *Handler) enableWebhook(rq *req) (*outcome, error) {
 
 func (h *Handler) rotateWebhook(rq *req) (*outcome, error) {
 	var in orgs.WebhookSecretRotation
-	hours, err := strconv.Atoi(rq.r.PostForm.Get("overlap"))
-	ok := false
-	for _, c := range overlapChoices {
-		ok = ok || c == rq.r.PostForm.Get("overlap")
-	}
-	if err != nil || !ok {
+	choice := rq.r.PostForm.Get("overlap")
+	hours, err := strconv.Atoi(choice)
+	if err != nil || !slices.Contains(overlapChoices, choice) {
 		return nil, invalidField("overlap", "overlap_choice")
 	}
 	if hours == 0 {
