@@ -40,10 +40,7 @@ func (q *queries) InsertCategories(ctx context.Context, cs []orgs.Category) erro
 // ListCategories returns the organization's categories by position.
 func (q *queries) ListCategories(ctx context.Context, f orgs.CategoryFilter) ([]orgs.Category, error) {
 	orgID := f.OrganizationID
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	var cs []orgs.Category

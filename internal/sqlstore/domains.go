@@ -61,10 +61,7 @@ func (q *queries) InsertDomains(ctx context.Context, ds []orgs.Domain) error {
 // ListDomains returns the organization's domains by ID.
 func (q *queries) ListDomains(ctx context.Context, f orgs.DomainFilter) ([]orgs.Domain, error) {
 	orgID := f.OrganizationID
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	var rows []domainRow

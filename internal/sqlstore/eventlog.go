@@ -113,10 +113,7 @@ type loggedRow struct {
 // ReadEventLog returns events after position after in commit order (see
 // the top of this file).
 func (q *queries) ReadEventLog(ctx context.Context, after string, limit int) ([]orgs.LoggedEvent, error) {
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	cond, args, err := q.afterCondition(after)
@@ -280,10 +277,7 @@ func (q *queries) GetConsumer(ctx context.Context, name string) (*orgs.ConsumerS
 
 // ListConsumers returns the consumers by name.
 func (q *queries) ListConsumers(ctx context.Context) ([]orgs.ConsumerState, error) {
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	var rows []consumerRow

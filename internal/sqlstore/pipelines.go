@@ -45,10 +45,7 @@ const pipelineColumns = "id, organization_id, name, is_default, created_at"
 // two queries.
 func (q *queries) ListPipelines(ctx context.Context, f orgs.PipelineFilter) ([]orgs.Pipeline, error) {
 	orgID := f.OrganizationID
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	var ps []orgs.Pipeline

@@ -43,7 +43,7 @@ func joinPermissions(ps []orgs.Permission) string {
 
 // ListOrganizationRoles returns the organization's roles by name.
 func (q *queries) ListOrganizationRoles(ctx context.Context, orgID string) ([]orgs.OrganizationRole, error) {
-	if err := q.ready(); err != nil {
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	var rows []roleRow

@@ -304,13 +304,20 @@ func (q *queries) execOne(ctx context.Context, query string, args ...any) error 
 
 // get scans the one row query returns into dest (ErrNotFound when none).
 func (q *queries) get(ctx context.Context, dest any, query string, args ...any) error {
-	if err := q.ready(); err != nil {
-		return err
-	}
-	if err := q.flush(ctx); err != nil {
+	if err := q.readyToRead(ctx); err != nil {
 		return err
 	}
 	return q.interpretError(q.db.NewRaw(query, args...).Scan(ctx, dest))
+}
+
+// readyToRead is what every read that bun scans does first: it fails on a
+// closed store and, in a pipelined transaction, flushes, so that the read
+// sees the transaction's held-back writes.
+func (q *queries) readyToRead(ctx context.Context) error {
+	if err := q.ready(); err != nil {
+		return err
+	}
+	return q.flush(ctx)
 }
 
 // flush, in a pipelined transaction, sends BEGIN and the held-back writes
@@ -351,10 +358,7 @@ func (q *queries) count(ctx context.Context, query string, args ...any) (int, er
 // table from its start).
 func list[T any](ctx context.Context, q *queries, page *bun.SelectQuery, key string, r orgs.Range,
 	join func(outer *bun.SelectQuery) *bun.SelectQuery) ([]T, error) {
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil {
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	desc := keyset(page, key, r)

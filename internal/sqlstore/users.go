@@ -20,10 +20,7 @@ func (q *queries) PutUser(ctx context.Context, u *orgs.User) error {
 
 // Users returns the known profiles of ids in one query.
 func (q *queries) Users(ctx context.Context, ids []string) (map[string]orgs.User, error) {
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[string]orgs.User, len(ids))

@@ -125,10 +125,7 @@ func (q *queries) GetWebhookEndpoint(ctx context.Context, orgID, id string) (*or
 
 // ListWebhookEndpoints returns the endpoints f selects, by ID.
 func (q *queries) ListWebhookEndpoints(ctx context.Context, f orgs.WebhookEndpointFilter) ([]orgs.WebhookEndpoint, error) {
-	if err := q.ready(); err != nil {
-		return nil, err
-	}
-	if err := q.flush(ctx); err != nil { // a read of the transaction sees its held-back writes
+	if err := q.readyToRead(ctx); err != nil {
 		return nil, err
 	}
 	cond, args := orgCondition("organization_id", f.OrganizationID)
